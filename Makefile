@@ -1,0 +1,61 @@
+# Osservatorio. A fresh machine needs only Python 3.11 and make: uv is bootstrapped into
+# .tools/ and the environment is installed from uv.lock into .venv/.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: setup demo test dev lint manifest docs bench bench-l clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-groups
+	touch $@
+
+dbt_project/target/manifest.json: $(VENV)/.synced $(shell find dbt_project/models dbt_project/macros seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
+	cd dbt_project && OSSERVATORIO_WAREHOUSE=target/parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+setup: $(VENV)/.synced manifest
+
+manifest: dbt_project/target/manifest.json
+
+## The main job on the embedded default: synthetic drops -> ingestion -> warehouse.
+demo: setup
+	$(BIN)/osservatorio demo
+
+## The whole test suite (real DuckDB, dbt, Dagster, GX).
+test: setup
+	$(BIN)/pytest
+
+## The Dagster UI on 127.0.0.1:3000 with the daemon (sensors and schedules run).
+dev: setup
+	$(BIN)/dg dev --host 127.0.0.1 --port 3000
+
+lint: setup
+	$(BIN)/ruff check pipelines tests bench seeds/scripts
+	$(BIN)/mypy pipelines
+
+## The dbt docs site, built after the warehouse (it opens the database read-write).
+docs: setup
+	cd dbt_project && OSSERVATORIO_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+	@echo "Open dbt_project/target/index.html"
+
+bench: setup
+	$(BIN)/python -m bench.run S M
+
+bench-l: setup
+	$(BIN)/python -m bench.run L
+
+clean:
+	rm -rf .tools $(VENV) dbt_project/target dbt_project/logs

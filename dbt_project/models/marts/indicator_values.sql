@@ -1,0 +1,73 @@
+-- depends_on: {{ ref('int_indicator__reach_persons') }}
+-- One value per indicator, period, window and scope, with suppression for publication.
+-- Each indicator is computed by an intermediate model named int_indicator__<name>; this
+-- model unions them all (each is named in a depends_on line above, which dbt needs to
+-- order the build), so adding an indicator is one model, one line there and its seed row.
+with computed as (
+    {% set parts = [] %}
+    {% for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') %}
+        {% if node.name.startswith('int_indicator__') %}{% do parts.append(node.name) %}{% endif %}
+    {% endfor %}
+    {% for name in parts | sort %}
+    select indicator_code, period, "window", scope, scope_code, value, numerator, denominator
+    from {{ ref(name) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+catalogue as (
+    select indicator_code, unit, suppression_rule from {{ ref('indicators') }}
+),
+
+grid as (
+    select * from {{ ref('int_indicator_grid') }}
+),
+
+joined as (
+    select
+        grid.indicator_code,
+        grid.period,
+        grid."window",
+        grid.scope,
+        grid.scope_code,
+        catalogue.unit,
+        catalogue.suppression_rule,
+        case
+            when catalogue.unit = 'rate' then computed.value
+            else coalesce(computed.value, 0)
+        end as value,
+        computed.numerator,
+        computed.denominator
+    from grid
+    inner join catalogue on grid.indicator_code = catalogue.indicator_code
+    left join computed
+        on grid.indicator_code = computed.indicator_code
+        and grid.period = computed.period
+        and grid."window" = computed."window"
+        and grid.scope = computed.scope
+        and grid.scope_code is not distinct from computed.scope_code
+),
+
+suppressed as (
+    select
+        *,
+        case suppression_rule
+            when 'count' then value between 1 and 4
+            when 'rate' then denominator between 1 and 4
+            else false
+        end as is_suppressed
+    from joined
+)
+
+select
+    indicator_code,
+    period,
+    "window",
+    scope,
+    scope_code,
+    value,
+    numerator,
+    denominator,
+    coalesce(is_suppressed, false) as is_suppressed,
+    {{ display_value('value', 'unit', 'is_suppressed') }} as display_value
+from suppressed

@@ -1,0 +1,21 @@
+select
+    submission_id,
+    row_number,
+    id_intervento as intervention_code,
+    person_id,
+    anonimo as is_anonymous,
+    anno_nascita as birth_year,
+    sesso as sex,
+    comune_residenza as municipality_code,
+    cittadinanza as citizenship,
+    codice_nucleo as household_code,
+    componenti_nucleo as household_members,
+    minori_nucleo as household_minors,
+    area as area_code,
+    tipo_intervento as service_code,
+    data_intervento as intervention_date,
+    importo_euro as amount_eur,
+    ore as hours,
+    esito as outcome_code,
+    inviante as referrer_code
+from {{ source('raw', 'interventi') }}

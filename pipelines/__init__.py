@@ -1,0 +1,1 @@
+"""Osservatorio: the Dagster code location and the pipeline stages."""

@@ -1,0 +1,271 @@
+"""`osservatorio`: the command line, thin wiring over the stages (interfaces.md).
+
+Heavy libraries (Great Expectations, Dagster, dbt) are imported inside the commands that
+need them, so `--help`, `template` and `status` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+from pipelines.settings import PERIOD_RE, SettingsError
+
+WORKSPACE_MARKER = ".osservatorio-workspace"
+log = logging.getLogger("pipelines.cli")
+
+
+def _settings(home: Path | None = None):
+    from pipelines import settings
+
+    return settings.load(home)
+
+
+def _setup_logging(home: Path) -> None:
+    from pipelines import logs
+
+    logs.setup(home / "logs")
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: file not found: {path}", file=sys.stderr)
+        return 2
+    if not PERIOD_RE.match(args.period):
+        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
+        return 2
+    from pipelines.ingestion.inbox import drop_of
+    from pipelines.validation.evaluate import REJECTED, VERDICT_IT, evaluate
+
+    settings = _settings()
+    verdict = evaluate([drop_of(path, args.partner.strip().upper(), args.period)], settings)[0]
+    if args.format == "json":
+        print(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"File {path.name} · ente {args.partner} · mese {args.period}")
+        print(f"Esito: {VERDICT_IT[verdict.status].upper()} "
+              f"(righe lette {verdict.rows_read}, errori {verdict.errors}, avvisi {verdict.warnings})")
+        for i in verdict.issues:
+            where = f"foglio {i.sheet}, " if i.sheet else ""
+            where += f"riga {i.row}, " if i.row is not None else ""
+            where += f"colonna '{i.column}'" if i.column else "intero file"
+            kind = "ERRORE" if i.severity == "error" else "avviso"
+            print(f"- {kind} [{i.rule}] {where}: {i.message}")
+    return 1 if verdict.status == REJECTED else 0
+
+
+# --- ingest / build ---------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipelines.ingest import ingest
+
+    settings = _settings()
+    _setup_logging(settings.home)
+    s = ingest(settings)
+    print(f"{s.new} new files of {s.seen} in the inbox: {s.accepted} accepted, "
+          f"{s.accepted_with_warnings} accepted with warnings, {s.rejected} rejected "
+          f"({s.rows_accepted} rows accepted).")
+    print(f"Feedback for partners: {settings.home / 'outbox'}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from pipelines.warehouse.dbt import run_build
+
+    settings = _settings()
+    _setup_logging(settings.home)
+    run_build(settings)
+    print(f"Warehouse built: {settings.home / 'warehouse.duckdb'}")
+    print(f"Read-only copy for analysts: {settings.home / 'published' / 'warehouse.duckdb'}")
+    return 0
+
+
+# --- template ---------------------------------------------------------------------------
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from pipelines.ingestion.template import write_template
+
+    out = write_template(Path(args.out))
+    print(f"Modello scritto in {out}")
+    return 0
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+def _fresh_workspace(home: Path) -> None:
+    if home.exists() and any(home.iterdir()) and not (home / WORKSPACE_MARKER).exists():
+        raise SettingsError(
+            f"{home} is not empty and is not an Osservatorio workspace: the demo will not "
+            "overwrite it. Set OSSERVATORIO_HOME to an empty or new folder.")
+    if home.exists():
+        for child in home.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                for sub in child.rglob("*"):
+                    if sub.is_file():
+                        sub.chmod(0o644)
+                shutil.rmtree(child)
+            elif child.name != WORKSPACE_MARKER:
+                child.unlink()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / WORKSPACE_MARKER).write_text("Osservatorio workspace\n")
+
+
+def _demo_key(home: Path) -> None:
+    if os.environ.get("OSSERVATORIO_SECRET_KEY") or os.environ.get("OSSERVATORIO_SECRET_KEY_FILE"):
+        return
+    key_file = home / ".demo_secret_key"
+    key_file.write_text(secrets.token_hex(32))
+    key_file.chmod(0o600)
+    os.environ["OSSERVATORIO_SECRET_KEY_FILE"] = str(key_file)
+    print(f"Demo: no pseudonymisation key was set, so the demo made its own in {key_file}.\n"
+          "      Never use it in production: set OSSERVATORIO_SECRET_KEY_FILE to a key kept "
+          "outside the repository.")
+
+
+def demo_periods(start: str, end: str, today) -> list[str]:
+    """Months from the start whose report was due by today (capped at the last month)."""
+    import datetime as dt
+
+    from pipelines import reference
+
+    due_day = int(reference.calendar_settings()["due_day"])
+    out = []
+    y, m = int(start[:4]), int(start[5:])
+    while f"{y:04d}-{m:02d}" <= end:
+        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+        if dt.date(ny, nm, due_day) >= today:
+            break
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = ny, nm
+    return out
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    home = Path(os.environ.get("OSSERVATORIO_HOME", "") or "data").resolve()
+    _fresh_workspace(home)
+    os.environ["OSSERVATORIO_HOME"] = str(home)
+    _demo_key(home)
+    settings = _settings(home)
+    _setup_logging(home)
+    periods = demo_periods(settings.start_period, settings.end_period, dt.date.today())
+    if not periods:
+        print("No month of the partnership has been due yet: nothing to simulate.")
+        return 0
+    from pipelines.synthetic.generator import GeneratorConfig, generate
+
+    print(f"Writing synthetic reports of {args.partners} partners for {periods[0]} to "
+          f"{periods[-1]} ({len(periods)} months) into {home / 'inbox'} ...")
+    generate(home / "inbox", GeneratorConfig(seed=args.seed, partners=args.partners,
+                                             start_period=periods[0], months=len(periods),
+                                             rows_per_file=args.rows),
+             manifest_path=home / "synthetic" / "synthetic_manifest.json")
+    print("Running the pipeline (ingest_and_build: ingestion, validation, warehouse) ...")
+    from pipelines.orchestration import run_main_job
+
+    if not run_main_job():
+        print("The pipeline run failed: see the log above and data/logs/.", file=sys.stderr)
+        return 1
+    _print_demo_summary(home)
+    return 0
+
+
+def _print_demo_summary(home: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        counts = dict(con.execute(
+            "select status, count(*) from marts.submissions group by status").fetchall())
+        latest = con.execute(
+            "select period, \"window\", display_value from marts.indicator_values "
+            "where indicator_code = 'REACH_PERSONS' and scope = 'partnership' "
+            "and period = (select max(period) from marts.dim_period) order by \"window\" desc"
+        ).fetchall()
+    finally:
+        con.close()
+    accepted = counts.get("accepted", 0) + counts.get("accepted_with_warnings", 0)
+    print()
+    print(f"Files: {accepted} accepted ({counts.get('accepted_with_warnings', 0)} with warnings), "
+          f"{counts.get('rejected', 0)} rejected.")
+    for period, window, value in latest:
+        label = "that month" if window == "month" else "since the partnership's start"
+        print(f"REACH_PERSONS (partnership, {period}, {label}): {value}")
+    print(f"Warehouse:           {home / 'warehouse.duckdb'}")
+    print(f"Analysts' copy:      {home / 'published' / 'warehouse.duckdb'}  "
+          f"(duckdb -readonly; Parquet in {home / 'published'})")
+    print(f"Partner feedback:    {home / 'outbox'}")
+    print(f"Quarantine:          {home / 'quarantine'}")
+    print(f"Reports:             {home / 'reports'}")
+    print(f"Log:                 {home / 'logs' / 'osservatorio.log'}")
+
+
+# --- not yet available ------------------------------------------------------------------
+
+
+def cmd_later(args: argparse.Namespace) -> int:
+    print(f"osservatorio {args.command}: not available in this version yet.", file=sys.stderr)
+    return 3
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="osservatorio",
+                                description="Osservatorio: partner reports in, indicators out.")
+    sub = p.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("demo", help="fresh workspace with synthetic drops, then the pipeline")
+    d.add_argument("--partners", type=int, default=28)
+    d.add_argument("--rows", type=int, default=60, help="mean interventions per monthly file")
+    d.add_argument("--seed", type=int, default=7)
+    d.set_defaults(func=cmd_demo)
+    c = sub.add_parser("check", help="validate one file exactly as ingestion would; writes nothing")
+    c.add_argument("file")
+    c.add_argument("--partner", required=True, help="partner code, e.g. P07")
+    c.add_argument("--period", required=True, help="YYYY-MM")
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.set_defaults(func=cmd_check)
+    sub.add_parser("ingest", help="process every new file in the inbox").set_defaults(func=cmd_ingest)
+    sub.add_parser("build", help="rebuild the warehouse models and indicators (dbt)").set_defaults(func=cmd_build)
+    t = sub.add_parser("template", help="write the partners' Excel template")
+    t.add_argument("--out", required=True)
+    t.set_defaults(func=cmd_template)
+    s = sub.add_parser("status", help="the submission calendar")
+    s.add_argument("--period")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.set_defaults(func=cmd_later)
+    a = sub.add_parser("alerts", help="evaluate the alert rules and deliver what is new")
+    a.add_argument("--as-of")
+    a.add_argument("--dry-run", action="store_true")
+    a.set_defaults(func=cmd_later)
+    r = sub.add_parser("report", help="the month's report, scorecards and Excel export")
+    r.add_argument("--period", required=True)
+    r.set_defaults(func=cmd_later)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Dagster wiring per stage: assets, checks, sensors, schedules. No logic beyond wiring."""

@@ -1,0 +1,41 @@
+"""The inbox sensor: one run for all new files; run keys from partner, period and content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import dagster as dg
+
+from pipelines import settings as settings_mod
+from pipelines.defs.warehouse.jobs import ingest_and_build_job
+from pipelines.ingestion.inbox import scan
+from pipelines.workspace import Workspace
+
+INBOX_INTERVAL_SECONDS = 30
+
+
+def new_keys(inbox_keys: list[str], cursor: str | None) -> tuple[list[str], str]:
+    """Keys not requested before, and the cursor that remembers them all."""
+    seen = set(json.loads(cursor)) if cursor else set()
+    fresh = sorted(set(inbox_keys) - seen)
+    return fresh, json.dumps(sorted(seen | set(inbox_keys)))
+
+
+def run_key(keys: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
+
+
+@dg.sensor(job=ingest_and_build_job, minimum_interval_seconds=INBOX_INTERVAL_SECONDS,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Watches inbox/<PARTNER>/<YYYY-MM>/ and ingests new files in one run.")
+def inbox_sensor(context: dg.SensorEvaluationContext):
+    # The sensor never opens the warehouse (a reader would block the writer): it remembers
+    # the (partner, period, sha256) keys it has asked for; the run skips known files anyway.
+    ws = Workspace(settings_mod.load().home)
+    keys = [d.key for d in scan(ws.inbox)]
+    fresh, cursor = new_keys(keys, context.cursor)
+    context.update_cursor(cursor)
+    if not fresh:
+        return dg.SkipReason(f"no new files among {len(keys)} in the inbox")
+    return dg.RunRequest(run_key=run_key(fresh), tags={"new_files": str(len(fresh))})

@@ -1,0 +1,33 @@
+"""The dbt models as assets; dbt tests become asset checks."""
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from pipelines.defs.ingestion.assets import WAREHOUSE_POOL
+from pipelines.defs.resources import OsservatorioSettings
+from pipelines.warehouse.dbt import build_args, configure_env, ensure_manifest, publish
+
+MANIFEST = ensure_manifest()
+
+
+class Translator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props):  # type: ignore[override]
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        return fqn[1] if len(fqn) > 2 else "warehouse"
+
+
+@dbt_assets(manifest=MANIFEST, project=None, pool=WAREHOUSE_POOL,
+            dagster_dbt_translator=Translator(DagsterDbtTranslatorSettings(enable_asset_checks=True)))
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                     osservatorio: OsservatorioSettings):
+    settings = osservatorio.load()
+    configure_env(settings)
+    yield from dbt.cli(build_args(settings), context=context, manifest=MANIFEST).stream()
+    publish(settings)

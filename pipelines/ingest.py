@@ -1,0 +1,104 @@
+"""One ingestion run: every new file of the inbox read, validated, answered, recorded.
+
+The CLI (`osservatorio ingest`), the Dagster inbox sensor's run and the tests all call
+`ingest`. Order per file: archive, quarantine (if rejected), feedback, then one warehouse
+transaction; a crash before the commit leaves the file new, and the next run redoes it
+with the same results.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from pipelines.ingestion.inbox import Drop, scan
+from pipelines.ledger.archive import archive, quarantine
+from pipelines.settings import Settings
+from pipelines.validation.evaluate import REJECTED, FileVerdict, evaluate
+from pipelines.validation.feedback import write_feedback
+from pipelines.warehouse import raw
+from pipelines.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestSummary:
+    seen: int = 0
+    new: int = 0
+    accepted: int = 0
+    accepted_with_warnings: int = 0
+    rejected: int = 0
+    rows_accepted: int = 0
+    submission_ids: list[str] = field(default_factory=list)
+
+    @property
+    def accepted_any(self) -> bool:
+        return self.accepted + self.accepted_with_warnings > 0
+
+
+def new_drops(drops: list[Drop], known: set[str]) -> list[Drop]:
+    """Drops whose (partner, period, content) was never recorded; the same bytes once."""
+    out, seen = [], set(known)
+    for d in drops:
+        if d.key not in seen:
+            seen.add(d.key)
+            out.append(d)
+    return out
+
+
+def ingest(settings: Settings) -> IngestSummary:
+    key = settings.require_key()
+    ws = Workspace(settings.home).ensure()
+    summary = IngestSummary()
+    drops = scan(ws.inbox)
+    summary.seen = len(drops)
+    con = raw.connect(ws.warehouse)
+    try:
+        todo = new_drops(drops, raw.known_keys(con))
+        summary.new = len(todo)
+        if not todo:
+            log.info("ingest: %d files in the inbox, none new", len(drops))
+            return summary
+        for verdict in evaluate(todo, settings):
+            _record(con, ws, verdict, key, summary)
+    finally:
+        con.close()
+    log.info("ingest: %d new files: %d accepted, %d with warnings, %d rejected",
+             summary.new, summary.accepted, summary.accepted_with_warnings, summary.rejected)
+    return summary
+
+
+def _record(con, ws: Workspace, v: FileVerdict, key: bytes, summary: IngestSummary) -> None:
+    drop = v.drop
+    archived = archive(ws, drop)
+    quarantined = quarantine(ws, drop) if v.status == REJECTED else None
+    version = raw.next_version(con, drop.partner, drop.period)
+    submission_id = f"{drop.partner}_{drop.period}_{drop.sha256[:16]}"
+    feedback = write_feedback(ws, v, version)
+    ledger = {
+        "submission_id": submission_id, "partner_code": drop.partner, "period": drop.period,
+        "file_name": drop.name, "sha256": drop.sha256, "size_bytes": drop.size,
+        "received_at": drop.received_at, "processed_at": raw.now_utc(), "version": version,
+        "status": v.status,
+        "delivers_interventi": v.status != REJECTED and "interventi" in v.tables,
+        "delivers_spese": v.status != REJECTED and "spese" in v.tables,
+        "rows_read": v.rows_read, "rows_accepted": v.rows_accepted,
+        "errors": v.errors, "warnings": v.warnings,
+        "archive_path": str(archived.relative_to(ws.home)),
+        "quarantine_path": str(quarantined.relative_to(ws.home)) if quarantined else None,
+        "feedback_path": str(feedback.relative_to(ws.home)),
+    }
+    issues = [{"submission_id": submission_id, "severity": i.severity, "rule": i.rule,
+               "sheet": i.sheet, "row_number": i.row, "column_header": i.column}
+              for i in v.issues]
+    interventi = spese = None
+    if v.status != REJECTED:
+        if "interventi" in v.frames:
+            interventi = raw.interventions_rows(v.frames["interventi"], submission_id, key)
+        if "spese" in v.frames:
+            spese = raw.expenses_rows(v.frames["spese"], submission_id)
+    raw.record_submission(con, ledger, issues, interventi, spese)
+    setattr(summary, v.status, getattr(summary, v.status) + 1)
+    summary.rows_accepted += v.rows_accepted
+    summary.submission_ids.append(submission_id)

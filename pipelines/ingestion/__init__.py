@@ -1,0 +1,1 @@
+"""Ingestion: read a partner's file into tables of cell texts with the partner's row numbers."""

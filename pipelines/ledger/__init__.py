@@ -1,0 +1,1 @@
+"""Ledger: every received file archived by content hash, rejected ones quarantined."""

@@ -1,0 +1,1 @@
+"""Privacy at the door: codice fiscale checks, keyed pseudonyms, identifier columns."""

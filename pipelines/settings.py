@@ -1,0 +1,115 @@
+"""Settings from the environment (a `.env` file may set them). Secrets never print."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines import reference
+
+PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong: the message says which, in English, for operators."""
+
+
+class Secret:
+    """A value that shows as *** in reprs, logs and run records."""
+
+    def __init__(self, value: bytes) -> None:
+        self._value = value
+
+    def reveal(self) -> bytes:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    start_period: str
+    end_period: str
+    due_day: int
+    timezone: str
+    max_file_bytes: int
+    secret_key: Secret | None = field(default=None, repr=False)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_security: str = "none"
+    smtp_user: str | None = None
+    smtp_password: Secret | None = field(default=None, repr=False)
+    mail_from: str = "osservatorio@localhost"
+    steward_email: str | None = None
+
+    def require_key(self) -> bytes:
+        if self.secret_key is None:
+            raise SettingsError(
+                "No pseudonymisation key: set OSSERVATORIO_SECRET_KEY or "
+                "OSSERVATORIO_SECRET_KEY_FILE (a file holding the key). "
+                "Refusing to process personal data without it.")
+        return self.secret_key.reveal()
+
+
+def _period(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if not PERIOD_RE.match(value):
+        raise SettingsError(f"{name} must be YYYY-MM, got {value!r}")
+    return value
+
+
+def _load_key() -> Secret | None:
+    value = os.environ.get("OSSERVATORIO_SECRET_KEY", "").strip()
+    if value:
+        return Secret(value.encode())
+    key_file = os.environ.get("OSSERVATORIO_SECRET_KEY_FILE", "").strip()
+    if key_file:
+        path = Path(key_file)
+        if not path.is_file():
+            raise SettingsError(f"OSSERVATORIO_SECRET_KEY_FILE names {path}, which does not exist")
+        data = path.read_bytes().strip()
+        if not data:
+            raise SettingsError(f"the key file {path} is empty")
+        return Secret(data)
+    return None
+
+
+def load(home: Path | None = None) -> Settings:
+    try:
+        from dotenv import load_dotenv
+
+        load_dotenv(override=False)
+    except ImportError:  # pragma: no cover - python-dotenv is a dependency
+        pass
+    cal = reference.calendar_settings()
+    start = _period("OSSERVATORIO_START", cal["start_period"])
+    end = _period("OSSERVATORIO_END", cal["end_period"])
+    if end < start:
+        raise SettingsError(f"OSSERVATORIO_END ({end}) is before OSSERVATORIO_START ({start})")
+    port = os.environ.get("OSSERVATORIO_SMTP_PORT", "").strip()
+    security = os.environ.get("OSSERVATORIO_SMTP_SECURITY", "").strip().lower() or "none"
+    if security not in ("starttls", "ssl", "none"):
+        raise SettingsError("OSSERVATORIO_SMTP_SECURITY must be starttls, ssl or none")
+    password = os.environ.get("OSSERVATORIO_SMTP_PASSWORD")
+    return Settings(
+        home=(home or Path(os.environ.get("OSSERVATORIO_HOME", "") or "data")).resolve(),
+        start_period=start,
+        end_period=end,
+        due_day=int(os.environ.get("OSSERVATORIO_DUE_DAY", "") or cal["due_day"]),
+        timezone=cal["timezone"],
+        max_file_bytes=int(float(os.environ.get("OSSERVATORIO_MAX_FILE_MB", "") or 50) * 1024**2),
+        secret_key=_load_key(),
+        smtp_host=os.environ.get("OSSERVATORIO_SMTP_HOST") or None,
+        smtp_port=int(port) if port else (465 if security == "ssl" else 587 if security == "starttls" else 25),
+        smtp_security=security,
+        smtp_user=os.environ.get("OSSERVATORIO_SMTP_USER") or None,
+        smtp_password=Secret(password.encode()) if password else None,
+        mail_from=os.environ.get("OSSERVATORIO_MAIL_FROM") or "osservatorio@localhost",
+        steward_email=os.environ.get("OSSERVATORIO_STEWARD_EMAIL") or None,
+    )

@@ -1,0 +1,1 @@
+"""Validation: typed columns derived from the cell texts, GX suites run over them, issues out."""

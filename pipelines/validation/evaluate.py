@@ -1,0 +1,139 @@
+"""The verdict on a set of drops: read, check folders, run the suites, collect issues.
+
+`evaluate` is what both `osservatorio check` and ingestion call, so that a partner's
+pre-check and the real ingestion can never disagree. It writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipelines import reference
+from pipelines.ingestion.columns import TABLES
+from pipelines.ingestion.inbox import Drop
+from pipelines.ingestion.reader import RawTable, read_file
+from pipelines.issues import ERROR, WARNING, Issue, file_issue
+from pipelines.settings import PERIOD_RE, Settings
+from pipelines.validation.derived import FRAMES, TablePart
+from pipelines.validation.suites import validate_frames
+
+log = logging.getLogger(__name__)
+
+ACCEPTED = "accepted"
+ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+REJECTED = "rejected"
+VERDICT_IT = {ACCEPTED: "accettato", ACCEPTED_WITH_WARNINGS: "accettato con avvisi",
+              REJECTED: "respinto"}
+
+
+def mask(value: str | None, column: str | None) -> str | None:
+    """A codice fiscale is never echoed whole, not even back to the partner in text."""
+    if value is None or column != "codice_fiscale":
+        return value
+    v = "".join(value.split())
+    return v[:2] + "*" * max(len(v) - 3, 0) + v[-1:] if len(v) > 3 else "***"
+
+
+@dataclass
+class FileVerdict:
+    drop: Drop
+    issues: list[Issue] = field(default_factory=list)
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # typed rows, accepted only
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == ERROR for i in self.issues)
+
+    @property
+    def warnings(self) -> int:
+        return sum(i.severity == WARNING for i in self.issues)
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return REJECTED
+        return ACCEPTED_WITH_WARNINGS if self.warnings else ACCEPTED
+
+    @property
+    def rows_read(self) -> int:
+        return sum(len(t) for t in self.tables.values())
+
+    @property
+    def rows_accepted(self) -> int:
+        return 0 if self.status == REJECTED else self.rows_read
+
+    def as_json(self) -> dict:
+        return {
+            "partner": self.drop.partner, "period": self.drop.period, "file": self.drop.name,
+            "sha256": self.drop.sha256, "status": self.status,
+            "rows": {"read": self.rows_read, "accepted": self.rows_accepted},
+            "issues": [i.as_json() for i in self.issues],
+        }
+
+
+def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
+    """The folder is the partner's identity; the period folder must be a month we expect."""
+    partners = reference.partners()
+    if drop.partner not in partners:
+        return [file_issue("unknown_partner", partner=drop.partner)]
+    if not PERIOD_RE.match(drop.period):
+        return [file_issue("invalid_period_folder", period=drop.period)]
+    if not settings.start_period <= drop.period <= settings.end_period:
+        return [file_issue("period_outside_partnership", period=drop.period,
+                           start=settings.start_period, end=settings.end_period)]
+    p = partners[drop.partner]
+    if (p.active_from and drop.period < p.active_from) or (p.active_to and drop.period > p.active_to):
+        return [file_issue("partner_not_active", partner=drop.partner, period=drop.period)]
+    return []
+
+
+def evaluate(drops: Sequence[Drop], settings: Settings) -> list[FileVerdict]:
+    verdicts = [FileVerdict(d) for d in drops]
+    parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
+    for i, v in enumerate(verdicts):
+        v.issues.extend(folder_issues(v.drop, settings))
+        if v.issues:
+            continue
+        result = read_file(v.drop.path, settings.max_file_bytes)
+        v.issues.extend(result.issues)
+        v.tables = result.tables
+        if result.readable:
+            for name, table in result.tables.items():
+                parts[name].append(TablePart(i, v.drop.period, table))
+    frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
+    positions: dict[str, dict[tuple[int, int], int]] = {}
+    for f in validate_frames(frames):
+        v = verdicts[f.file_index]
+        df = frames[f.table]
+        if f.table not in positions:
+            positions[f.table] = {(int(a), int(b)): i for i, (a, b)
+                                  in enumerate(zip(df["_file"], df["_row"], strict=True))}
+        raw = df[f.column].iloc[positions[f.table][(f.file_index, f.row)]]
+        value = None if raw is None or (isinstance(raw, float) and raw != raw) else str(raw)
+        table = v.tables[f.table]
+        shown = mask(value, f.column)
+        v.issues.append(Issue(
+            f.severity, f.rule, f.message.format(value=shown or ""),
+            sheet=table.sheet or f.table, row=f.row,
+            column=table.headers.get(f.column) or _template_header(f.table, f.column),
+            value=shown, expected=f.expected))
+    for v in verdicts:
+        v.issues.sort(key=lambda i: (i.row is not None, i.sheet or "", i.row or 0, i.column or ""))
+    for name, df in frames.items():
+        for idx, rows in df.groupby("_file", sort=False).indices.items():
+            v = verdicts[int(idx)]
+            if v.status != REJECTED:
+                v.frames[name] = df.iloc[rows]
+    for v in verdicts:
+        log.info("file %s/%s/%s: %s, %d rows, %d errors, %d warnings", v.drop.partner,
+                 v.drop.period, v.drop.name, v.status, v.rows_read, v.errors, v.warnings)
+    return verdicts
+
+
+def _template_header(table: str, column: str) -> str:
+    return next(c.template_header for c in TABLES[table] if c.name == column)

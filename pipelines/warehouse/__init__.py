@@ -1,0 +1,1 @@
+"""Warehouse: the DuckDB raw tables that ingestion writes, the dbt build, the published copy."""
