@@ -3,8 +3,8 @@
     case
         when coalesce({{ is_suppressed }}, false) then '<5'
         when {{ value }} is null then null
-        when {{ unit }} = 'rate' then cast(round({{ value }}, 4) as varchar)
-        when {{ unit }} = 'EUR' then cast(round({{ value }}, 2) as varchar)
+        when {{ unit }} = 'rate' then printf('%.4f', {{ value }})
+        when {{ unit }} = 'EUR' then printf('%.2f', {{ value }})
         else cast(cast(round({{ value }}) as bigint) as varchar)
     end
 {%- endmacro %}

@@ -1,4 +1,10 @@
--- depends_on: {{ ref('int_indicator__reach_persons') }}
+-- depends_on: {{ ref('int_indicator__data_quality') }}
+-- depends_on: {{ ref('int_indicator__finance') }}
+-- depends_on: {{ ref('int_indicator__minors_in_households') }}
+-- depends_on: {{ ref('int_indicator__outcomes') }}
+-- depends_on: {{ ref('int_indicator__reach') }}
+-- depends_on: {{ ref('int_indicator__shares') }}
+-- depends_on: {{ ref('int_indicator__volumes') }}
 -- One value per indicator, period, window and scope, with suppression for publication.
 -- Each indicator is computed by an intermediate model named int_indicator__<name>; this
 -- model unions them all (each is named in a depends_on line above, which dbt needs to
@@ -16,7 +22,7 @@ with computed as (
 ),
 
 catalogue as (
-    select indicator_code, unit, suppression_rule from {{ ref('indicators') }}
+    select indicator_code, unit, suppression_rule, partner_scope from {{ ref('indicators') }}
 ),
 
 grid as (
@@ -33,7 +39,12 @@ joined as (
         catalogue.unit,
         catalogue.suppression_rule,
         case
-            when catalogue.unit = 'rate' then computed.value
+            -- Rates are undefined on a zero denominator; indicators that do not apply to a
+            -- scope (partner_scope = false) have no value there; counts and sums over
+            -- nothing are 0.
+            when grid.scope = 'partner' and not catalogue.partner_scope then null
+            when catalogue.unit = 'rate' or catalogue.indicator_code in ('FIN_COST_PER_PERSON')
+                or catalogue.indicator_code like 'DQ_%' then computed.value
             else coalesce(computed.value, 0)
         end as value,
         computed.numerator,

@@ -1,0 +1,93 @@
+-- Person and household indicators by sex, age band, citizenship and residence (households:
+-- residence only), with primary suppression (1-4) and complementary suppression: where a
+-- breakdown has exactly one suppressed cell and a published total, the next smallest cell
+-- is suppressed too, so that no cell can be recovered by difference.
+with catalogue as (
+    select indicator_code, unit, subject from {{ ref('indicators') }}
+    where indicator_code in (select distinct indicator_code from {{ ref('int_breakdown_members') }})
+),
+
+categories as (
+    select * from {{ ref('breakdown_categories') }}
+),
+
+grid as (
+    select distinct grid.indicator_code, grid.period, grid."window", grid.scope, grid.scope_code,
+        categories.dimension, categories.dimension_value, categories.sort_order
+    from {{ ref('int_indicator_grid') }} as grid
+    inner join catalogue on grid.indicator_code = catalogue.indicator_code
+    inner join categories
+        on categories.applies_to = 'any' or categories.applies_to = catalogue.subject
+),
+
+members as (
+    select * from {{ ref('int_breakdown_members') }}
+),
+
+unpivoted as (
+    select indicator_code, period, "window", scope, scope_code, weight, 'sex' as dimension, sex as dimension_value from members
+    union all
+    select indicator_code, period, "window", scope, scope_code, weight, 'age_band', age_band from members
+    union all
+    select indicator_code, period, "window", scope, scope_code, weight, 'citizenship', citizenship from members
+    union all
+    select indicator_code, period, "window", scope, scope_code, weight, 'residence', residence from members
+),
+
+counted as (
+    select indicator_code, period, "window", scope, scope_code, dimension, dimension_value,
+        sum(weight) as value
+    from unpivoted group by all
+),
+
+cells as (
+    select grid.*, coalesce(counted.value, 0) as value
+    from grid
+    left join counted
+        on grid.indicator_code = counted.indicator_code and grid.period = counted.period
+        and grid."window" = counted."window" and grid.scope = counted.scope
+        and grid.scope_code is not distinct from counted.scope_code
+        and grid.dimension = counted.dimension and grid.dimension_value = counted.dimension_value
+),
+
+primary_suppression as (
+    select cells.*, cells.value between 1 and 4 as primary_suppressed
+    from cells
+),
+
+ranked as (
+    select
+        primary_suppression.*,
+        count(*) filter (where primary_suppressed) over breakdown as suppressed_cells,
+        row_number() over (
+            partition by indicator_code, period, "window", scope, scope_code, dimension,
+                primary_suppressed
+            order by (value = 0), value, sort_order) as rank_among_published
+    from primary_suppression
+    window breakdown as (partition by indicator_code, period, "window", scope, scope_code, dimension)
+),
+
+suppressed as (
+    select
+        ranked.*,
+        ranked.primary_suppressed
+            or (ranked.suppressed_cells = 1 and not ranked.primary_suppressed
+                and ranked.rank_among_published = 1) as is_suppressed
+    from ranked
+)
+
+select
+    suppressed.indicator_code,
+    suppressed.period,
+    suppressed."window",
+    suppressed.scope,
+    suppressed.scope_code,
+    suppressed.dimension,
+    suppressed.dimension_value,
+    cast(suppressed.value as double) as value,
+    cast(null as double) as numerator,
+    cast(null as double) as denominator,
+    suppressed.is_suppressed,
+    {{ display_value('suppressed.value', 'catalogue.unit', 'suppressed.is_suppressed') }} as display_value
+from suppressed
+inner join catalogue on suppressed.indicator_code = catalogue.indicator_code
