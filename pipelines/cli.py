@@ -207,7 +207,7 @@ def _print_demo_summary(home: Path) -> None:
         print(f"REACH_PERSONS (partnership, {period}, {label}): {value}")
     print(f"Warehouse:           {home / 'warehouse.duckdb'}")
     print(f"Analysts' copy:      {home / 'published' / 'warehouse.duckdb'}  "
-          f"(duckdb -readonly; Parquet in {home / 'published'})")
+          f"(duckdb -readonly; Parquet in {home / 'published' / 'parquet'})")
     print(f"Partner feedback:    {home / 'outbox'}")
     print(f"Quarantine:          {home / 'quarantine'}")
     print(f"Reports:             {home / 'reports'}")

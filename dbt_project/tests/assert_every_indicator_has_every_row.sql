@@ -1,3 +1,4 @@
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'indicator_values'}}}) }}
 -- Every indicator of the catalogue has a row for every period, window and scope.
 with expected as (
     select count(*) as n from {{ ref('int_indicator_grid') }}

@@ -50,10 +50,17 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def _sources_mtime() -> float:
+    roots = [PROJECT_DIR / "models", PROJECT_DIR / "macros", PROJECT_DIR / "tests",
+             PROJECT_DIR.parent / "seeds"]
+    files = [PROJECT_DIR / "dbt_project.yml"] + [p for r in roots for p in r.rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in files)
+
+
 def ensure_manifest() -> Path:
-    """`dbt parse` (opens no database) when the manifest is missing."""
+    """`dbt parse` (opens no database) when the manifest is missing or older than the project."""
     manifest = PROJECT_DIR / "target" / "manifest.json"
-    if not manifest.exists():
+    if not manifest.exists() or manifest.stat().st_mtime < _sources_mtime():
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         env.setdefault("OSSERVATORIO_WAREHOUSE", str(PROJECT_DIR / "target" / "parse.duckdb"))
         subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(PROJECT_DIR)],
@@ -83,8 +90,36 @@ def publish(settings: Settings) -> Path:
     finally:
         con.close()
     os.replace(tmp, target)
+    _export_parquet(target, ws.published / "parquet")
     log.info("published a read-only copy of the warehouse at %s", target)
     return target
+
+
+def _export_parquet(database: Path, folder: Path) -> None:
+    """One Parquet file per mart, swapped in as a folder (BI tools read these)."""
+    import shutil
+
+    import duckdb
+
+    staging = folder.with_name(".parquet.part")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()]
+        for table in tables:
+            con.execute(f"copy marts.\"{table}\" to '{staging / (table + '.parquet')}' "
+                        "(format parquet)")
+    finally:
+        con.close()
+    old = folder.with_name(".parquet.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def run_build(settings: Settings, as_of: dt.date | None = None) -> None:

@@ -1,0 +1,205 @@
+"""The main job end to end: a generated inbox picked up by the sensor, ingested, built by dbt
+through Dagster, and the indicators equal to the generator's ground truth computed here in
+plain pandas, independently of the SQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.synthetic.generator import GeneratorConfig, generate
+
+CONFIG = GeneratorConfig(seed=11, partners=6, start_period="2026-01", months=4, rows_per_file=40,
+                         error_rate=0.15, warning_rate=0.15, late_rate=0.2, missing_rate=0.08,
+                         correction_rate=0.15, unreadable_rate=0.03)
+
+
+@pytest.fixture(scope="module")
+def run(module_home: Path):
+    manifest = generate(module_home / "inbox", CONFIG,
+                        manifest_path=module_home / "truth" / "synthetic_manifest.json")
+    from pipelines.definitions import defs
+
+    d = defs()
+    sensor = d.resolve_sensor_def("inbox_sensor")
+    first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None, definitions=d))
+    instance = dg.DagsterInstance.ephemeral()
+    result = d.resolve_job_def("ingest_and_build").execute_in_process(instance=instance)
+    return {"manifest": manifest, "defs": d, "sensor": sensor, "first_tick": first,
+            "result": result, "truth": module_home / "truth"}
+
+
+def q(home: Path, sql: str) -> pd.DataFrame:
+    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def test_sensor_requests_one_run_for_all_new_files_and_keys_by_content(module_home: Path, run) -> None:
+    first = run["first_tick"]
+    assert len(first.run_requests) == 1  # one run for every new file, not one per file
+    n_files = sum(1 for p in (module_home / "inbox").rglob("*") if p.is_file())
+    assert first.run_requests[0].tags["new_files"] == str(n_files)
+    again = run["sensor"].evaluate_tick(
+        dg.build_sensor_context(cursor=first.cursor, definitions=run["defs"]))
+    assert not again.run_requests  # the same bytes never trigger again
+    # A correction (new content for a partner-month) triggers a new run with a new key.
+    some = next(p for p in (module_home / "inbox").rglob("*.csv"))
+    extra = some.with_name("correzione_" + some.name)
+    extra.write_bytes(some.read_bytes() + b"\n")
+    try:
+        third = run["sensor"].evaluate_tick(
+            dg.build_sensor_context(cursor=first.cursor, definitions=run["defs"]))
+        assert len(third.run_requests) == 1
+        assert third.run_requests[0].run_key != first.run_requests[0].run_key
+    finally:
+        extra.unlink()
+
+
+def test_job_materialises_raw_tables_and_marts(run) -> None:
+    result = run["result"]
+    assert result.success
+    keys = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()
+            for m in [m.event_specific_data.materialization]}
+    assert {"raw/interventi", "raw/submissions", "marts/fct_interventions",
+            "marts/indicator_values", "marts/indicator_breakdowns"} <= keys
+
+
+def test_ledger_statuses_match_the_generator(module_home: Path, run) -> None:
+    got = q(module_home, "select partner_code, period, file_name, status from marts.submissions")
+    got_map = {(r.partner_code, r.period, r.file_name): r.status for r in got.itertuples()}
+    for f in run["manifest"]["files"]:
+        key = (f["partner"], f["period"], Path(f["path"]).name)
+        assert got_map.get(key) == f["expected_status"], (key, f["issues"])
+
+
+# --- the indicators, recomputed from the ground truth ----------------------------------
+
+
+def _truth(run) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    iv = pd.read_csv(run["truth"] / "truth_interventions.csv", dtype=str, keep_default_na=False)
+    ex = pd.read_csv(run["truth"] / "truth_expenses.csv", dtype=str, keep_default_na=False)
+    partners = pd.read_csv(Path(__file__).resolve().parents[2] / "seeds" / "partners.csv", dtype=str)
+    consortium = dict(zip(partners.partner_code, partners.consortium_code, strict=True))
+    iv["consortium"] = iv.partner_code.map(consortium)
+    ex["consortium"] = ex.partner_code.map(consortium)
+    iv["person"] = iv.codice_fiscale.str.strip().str.upper().where(iv.anonimo != "SI", "")
+    iv["household"] = iv.partner_code + "|" + iv.codice_nucleo
+    iv["amount"] = pd.to_numeric(iv.importo_euro.replace("", "0"))
+    iv["minors"] = pd.to_numeric(iv.minori_nucleo)
+    iv["age"] = pd.to_numeric(iv.data_intervento.str[:4]) - pd.to_numeric(iv.anno_nascita)
+    ex["total"] = pd.to_numeric(ex.importo_totale)
+    return iv, ex, consortium
+
+
+def _scopes(consortium: dict) -> list[tuple[str, str | None]]:
+    return ([("partnership", None)] + [("consortium", c) for c in sorted(set(consortium.values()))]
+            + [("partner", p) for p in sorted(consortium)])
+
+
+def _in_scope(df: pd.DataFrame, scope: str, code: str | None) -> pd.DataFrame:
+    if scope == "consortium":
+        return df[df.consortium == code]
+    if scope == "partner":
+        return df[df.partner_code == code]
+    return df
+
+
+def _expected(iv: pd.DataFrame, ex: pd.DataFrame, code: str) -> float | None:
+    persons = iv[iv.person != ""]
+    latest_lav04 = None
+    match code:
+        case "REACH_PERSONS":
+            return persons.person.nunique()
+        case "REACH_HOUSEHOLDS":
+            return iv.household.nunique()
+        case "REACH_HOUSEHOLDS_MINORS":
+            return iv[iv.minors >= 1].household.nunique()
+        case "REACH_MINORS_DIRECT":
+            return persons[persons.age <= 17].person.nunique()
+        case "REACH_CONTACTS_ANON":
+            return int((iv.anonimo == "SI").sum())
+        case "POV_FOOD_CONTACTS":
+            return int(iv.tipo_intervento.isin(["POV01", "POV04"]).sum())
+        case "POV_CASH_EUR":
+            return round(float(iv[iv.tipo_intervento.isin(["POV02", "POV03"])].amount.sum()), 2)
+        case "CASA_ARREARS_EUR":
+            return round(float(iv[iv.tipo_intervento == "CASA01"].amount.sum()), 2)
+        case "CASA_ARREARS_HOUSEHOLDS":
+            return iv[iv.tipo_intervento == "CASA01"].household.nunique()
+        case "LEG_ADS_OPENED":
+            return persons[persons.tipo_intervento == "LEG02"].person.nunique()
+        case "LAV_PERSONS":
+            return persons[persons.area == "LAV"].person.nunique()
+        case "PERSONS_MULTI_AREA":
+            return int((persons.groupby("person").area.nunique() >= 2).sum())
+        case "PERSONS_MULTI_PARTNER":
+            return int((persons.groupby("person").partner_code.nunique() >= 2).sum())
+        case "MINORS_IN_HOUSEHOLDS":
+            return int(iv.groupby("household").minors.max().sum()) if len(iv) else 0
+        case "FIN_SPEND_EUR":
+            return round(float(ex.total.sum()), 2)
+        case "LAV_PLACEMENT_RATE":
+            rows = persons[(persons.tipo_intervento == "LAV04") & (persons.esito != "")].copy()
+            rows["closed"] = rows.esito != "IN_CORSO"
+            rows["row"] = pd.to_numeric(rows.row_number)
+            latest_lav04 = (rows.sort_values(["data_intervento", "closed", "row", "partner_code"])
+                            .groupby("person").tail(1))
+            closed = latest_lav04[latest_lav04.closed]
+            if closed.empty:
+                return None
+            return float(closed.esito.isin(["ASSUNTO_TD", "ASSUNTO_TI"]).sum()) / len(closed)
+    raise AssertionError(code)
+
+
+CHECKED = ["REACH_PERSONS", "REACH_HOUSEHOLDS", "REACH_HOUSEHOLDS_MINORS", "REACH_MINORS_DIRECT",
+           "REACH_CONTACTS_ANON", "POV_FOOD_CONTACTS", "POV_CASH_EUR", "CASA_ARREARS_EUR",
+           "CASA_ARREARS_HOUSEHOLDS", "LEG_ADS_OPENED", "LAV_PERSONS", "PERSONS_MULTI_AREA",
+           "PERSONS_MULTI_PARTNER", "MINORS_IN_HOUSEHOLDS", "FIN_SPEND_EUR", "LAV_PLACEMENT_RATE"]
+
+
+def test_indicator_values_equal_the_ground_truth(module_home: Path, run) -> None:
+    iv, ex, consortium = _truth(run)
+    got = q(module_home, 'select indicator_code, period, "window", scope, scope_code, value '
+                         "from marts.indicator_values")
+    table = {(r.indicator_code, r.period, r.window, r.scope,
+              None if pd.isna(r.scope_code) else r.scope_code): r.value
+             for r in got.itertuples()}
+    periods = sorted(q(module_home, "select period from marts.dim_period").period)
+    assert periods[0] == "2026-01" and len(periods) >= CONFIG.months
+    compared = 0
+    for code in CHECKED:
+        for scope, scode in _scopes(consortium):
+            if code == "PERSONS_MULTI_PARTNER" and scope == "partner":
+                continue
+            s_iv, s_ex = _in_scope(iv, scope, scode), _in_scope(ex, scope, scode)
+            for p in periods:
+                for window, sel in (("month", lambda d, p=p: d[d.period == p]),
+                                    ("cumulative", lambda d, p=p: d[d.period <= p])):
+                    want = _expected(sel(s_iv), sel(s_ex), code)
+                    have = table[(code, p, window, scope, scode)]
+                    if want is None:
+                        assert pd.isna(have), (code, p, window, scope, scode)
+                    else:
+                        assert have == pytest.approx(want, abs=0.006), (code, p, window, scope, scode)
+                    compared += 1
+    assert compared > 1000
+
+
+def test_calendar_statuses_match_the_generator(module_home: Path, run) -> None:
+    got = q(module_home, "select partner_code, period, status from marts.submission_calendar")
+    status = {(r.partner_code, r.period): r.status for r in got.itertuples()}
+    for pm in run["manifest"]["partner_months"]:
+        assert status[(pm["partner"], pm["period"])] == pm["expected_calendar_status"], pm
+
+
+def test_manifest_is_outside_the_inbox(module_home: Path, run) -> None:
+    assert not list((module_home / "inbox").rglob("*.json"))
+    assert json.loads((run["truth"] / "synthetic_manifest.json").read_text())["files"]
