@@ -72,12 +72,25 @@ def test_job_materialises_raw_tables_and_marts(run) -> None:
             "marts/indicator_values", "marts/indicator_breakdowns"} <= keys
 
 
-def test_ledger_statuses_match_the_generator(module_home: Path, run) -> None:
+def test_ledger_statuses_and_issues_match_the_generator(module_home: Path, run) -> None:
     got = q(module_home, "select partner_code, period, file_name, status from marts.submissions")
     got_map = {(r.partner_code, r.period, r.file_name): r.status for r in got.itertuples()}
+    issues = q(module_home, "select s.partner_code, s.period, s.file_name, i.rule, i.row_number, "
+                            "i.column_header from raw.submission_issues i "
+                            "join raw.submissions s using (submission_id)")
+    found: dict[tuple, set] = {}
+    for r in issues.itertuples():
+        found.setdefault((r.partner_code, r.period, r.file_name), set()).add(
+            (r.rule, None if pd.isna(r.row_number) else int(r.row_number),
+             None if pd.isna(r.column_header) else r.column_header))
+    checked = 0
     for f in run["manifest"]["files"]:
         key = (f["partner"], f["period"], Path(f["path"]).name)
         assert got_map.get(key) == f["expected_status"], (key, f["issues"])
+        want = {(i["rule"], i["row"], i["column"]) for i in f["issues"]}
+        assert found.get(key, set()) == want, key
+        checked += bool(want)
+    assert checked >= 10
 
 
 # --- the indicators, recomputed from the ground truth ----------------------------------
