@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pipelines.ingestion.inbox import Drop, scan
 from pipelines.ledger.archive import archive, quarantine
 from pipelines.settings import Settings
+from pipelines.timing import Stopwatch
 from pipelines.validation.evaluate import REJECTED, FileVerdict, evaluate
 from pipelines.validation.feedback import write_feedback
 from pipelines.warehouse import raw
@@ -31,6 +32,7 @@ class IngestSummary:
     rejected: int = 0
     rows_accepted: int = 0
     submission_ids: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
     @property
     def accepted_any(self) -> bool:
@@ -51,7 +53,9 @@ def ingest(settings: Settings) -> IngestSummary:
     key = settings.require_key()
     ws = Workspace(settings.home).ensure()
     summary = IngestSummary()
-    drops = scan(ws.inbox)
+    watch = Stopwatch()
+    with watch.stage("scan"):
+        drops = scan(ws.inbox)
     summary.seen = len(drops)
     con = raw.connect(ws.warehouse)
     try:
@@ -60,22 +64,26 @@ def ingest(settings: Settings) -> IngestSummary:
         if not todo:
             log.info("ingest: %d files in the inbox, none new", len(drops))
             return summary
-        for verdict in evaluate(todo, settings):
-            _record(con, ws, verdict, key, summary)
+        for verdict in evaluate(todo, settings, watch):
+            _record(con, ws, verdict, key, summary, watch)
     finally:
         con.close()
+        summary.seconds = watch.as_dict()
     log.info("ingest: %d new files: %d accepted, %d with warnings, %d rejected",
              summary.new, summary.accepted, summary.accepted_with_warnings, summary.rejected)
     return summary
 
 
-def _record(con, ws: Workspace, v: FileVerdict, key: bytes, summary: IngestSummary) -> None:
+def _record(con, ws: Workspace, v: FileVerdict, key: bytes, summary: IngestSummary,
+            watch: Stopwatch) -> None:
     drop = v.drop
-    archived = archive(ws, drop)
-    quarantined = quarantine(ws, drop) if v.status == REJECTED else None
+    with watch.stage("archive"):
+        archived = archive(ws, drop)
+        quarantined = quarantine(ws, drop) if v.status == REJECTED else None
     version = raw.next_version(con, drop.partner, drop.period)
     submission_id = f"{drop.partner}_{drop.period}_{drop.sha256[:16]}"
-    feedback = write_feedback(ws, v, version)
+    with watch.stage("feedback"):
+        feedback = write_feedback(ws, v, version)
     ledger = {
         "submission_id": submission_id, "partner_code": drop.partner, "period": drop.period,
         "file_name": drop.name, "sha256": drop.sha256, "size_bytes": drop.size,
@@ -93,12 +101,13 @@ def _record(con, ws: Workspace, v: FileVerdict, key: bytes, summary: IngestSumma
                "sheet": i.sheet, "row_number": i.row, "column_header": i.column}
               for i in v.issues]
     interventi = spese = None
-    if v.status != REJECTED:
-        if "interventi" in v.frames:
-            interventi = raw.interventions_rows(v.frames["interventi"], submission_id, key)
-        if "spese" in v.frames:
-            spese = raw.expenses_rows(v.frames["spese"], submission_id)
-    raw.record_submission(con, ledger, issues, interventi, spese)
+    with watch.stage("load"):
+        if v.status != REJECTED:
+            if "interventi" in v.frames:
+                interventi = raw.interventions_rows(v.frames["interventi"], submission_id, key)
+            if "spese" in v.frames:
+                spese = raw.expenses_rows(v.frames["spese"], submission_id)
+        raw.record_submission(con, ledger, issues, interventi, spese)
     setattr(summary, v.status, getattr(summary, v.status) + 1)
     summary.rows_accepted += v.rows_accepted
     summary.submission_ids.append(submission_id)

@@ -115,11 +115,11 @@ def _read_workbook(path: Path) -> ReadResult:
         return ReadResult(issues=[file_issue("file_unreadable")])
     try:
         sheets = {name: None for name in wb.sheet_names}
-        grids: dict[str, list[list[object]]] = {}
+        grids: dict[str, list] = {}
 
         def grid(name: str) -> list[list[object]]:
             if name not in grids:
-                grids[name] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                grids[name] = list(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
             return grids[name]
 
         result = ReadResult()

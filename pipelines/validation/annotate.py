@@ -36,9 +36,10 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
     for issue in v.issues:
         if issue.row is None:
             continue
-        table = next((t for n, t in v.tables.items() if (t.sheet or n) == issue.sheet), None)
-        if table is None:
+        found = next((t for n, t in v.tables.items() if (t.sheet or n) == issue.sheet), None)
+        if found is None:
             continue
+        table = found
         sheet = wb[table.sheet] if table.sheet and table.sheet in wb.sheetnames else \
             wb[issue.sheet] if issue.sheet in wb.sheetnames else None
         if sheet is None:

@@ -117,7 +117,7 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     df["comune_istat"] = pd.Series(comune, dtype="object")
     df["data_date"] = pd.Series([d if isinstance(d, dt.date) else None for d in dates],
                                 dtype="object")
-    df["data_month"] = pd.Series([d.strftime("%Y-%m") if d is not None and d is not INVALID else None  # type: ignore[union-attr]
+    df["data_month"] = pd.Series([d.strftime("%Y-%m") if isinstance(d, dt.date) else None
                                   for d in dates], dtype="object")
     df["importo_num"] = _num(amount)
     df["ore_num"] = _num(hours)
@@ -130,7 +130,7 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     chk["codice_fiscale_with_anonymous"] = [(v is None) if a else None for a, v in zip(is_anon, cf, strict=True)]
     well = [cfmod.is_well_formed(v) if v else None for v in cf]
     chk["codice_fiscale_format"] = [None if (v is None or a) else w for v, a, w in zip(cf, is_anon, well, strict=True)]
-    chk["codice_fiscale_check_char"] = [cfmod.has_valid_check(v) if (w and not a) else None
+    chk["codice_fiscale_check_char"] = [cfmod.has_valid_check(v) if (v and w and not a) else None
                                         for v, a, w in zip(cf, is_anon, well, strict=True)]
     chk["anonimo_not_allowed"] = [(s.anonymous_allowed if s else None) if a else None
                                   for a, s in zip(is_anon, svc, strict=True)]
@@ -154,10 +154,10 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     chk["minori_nucleo_format"] = _fmt_flag(c["minori_nucleo"], mins)
     minor_ok: list[bool | None] = []
     for y, d, m in zip(year, dates, mins, strict=True):
-        if not isinstance(y, int) or d is None or d is INVALID or not isinstance(m, int):
+        if not isinstance(y, int) or not isinstance(d, dt.date) or not isinstance(m, int):
             minor_ok.append(None)
         else:
-            minor_ok.append(m >= 1 if d.year - y <= 17 else None)  # type: ignore[union-attr]
+            minor_ok.append(m >= 1 if d.year - y <= 17 else None)
     chk["minori_nucleo_minor_person"] = minor_ok
     chk["data_intervento_format"] = _fmt_flag(c["data_intervento"], dates)
     chk["importo_euro_format"] = _fmt_flag(c["importo_euro"], amount)

@@ -18,6 +18,7 @@ from pipelines.ingestion.inbox import Drop
 from pipelines.ingestion.reader import RawTable, read_file
 from pipelines.issues import ERROR, WARNING, Issue, file_issue
 from pipelines.settings import PERIOD_RE, Settings
+from pipelines.timing import Stopwatch
 from pipelines.validation.derived import FRAMES, TablePart
 from pipelines.validation.suites import validate_frames
 
@@ -92,22 +93,28 @@ def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
     return []
 
 
-def evaluate(drops: Sequence[Drop], settings: Settings) -> list[FileVerdict]:
+def evaluate(drops: Sequence[Drop], settings: Settings,
+             watch: Stopwatch | None = None) -> list[FileVerdict]:
+    watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
-    for i, v in enumerate(verdicts):
-        v.issues.extend(folder_issues(v.drop, settings))
-        if v.issues:
-            continue
-        result = read_file(v.drop.path, settings.max_file_bytes)
-        v.issues.extend(result.issues)
-        v.tables = result.tables
-        if result.readable:
-            for name, table in result.tables.items():
-                parts[name].append(TablePart(i, v.drop.period, table))
-    frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
+    with watch.stage("read"):
+        for i, v in enumerate(verdicts):
+            v.issues.extend(folder_issues(v.drop, settings))
+            if v.issues:
+                continue
+            result = read_file(v.drop.path, settings.max_file_bytes)
+            v.issues.extend(result.issues)
+            v.tables = result.tables
+            if result.readable:
+                for name, table in result.tables.items():
+                    parts[name].append(TablePart(i, v.drop.period, table))
+    with watch.stage("derive"):
+        frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
+    with watch.stage("validate"):
+        failures = validate_frames(frames)
     positions: dict[str, dict[tuple[int, int], int]] = {}
-    for f in validate_frames(frames):
+    for f in failures:
         v = verdicts[f.file_index]
         df = frames[f.table]
         if f.table not in positions:
@@ -130,8 +137,10 @@ def evaluate(drops: Sequence[Drop], settings: Settings) -> list[FileVerdict]:
             if v.status != REJECTED:
                 v.frames[name] = df.iloc[rows]
     for v in verdicts:
-        log.info("file %s/%s/%s: %s, %d rows, %d errors, %d warnings", v.drop.partner,
-                 v.drop.period, v.drop.name, v.status, v.rows_read, v.errors, v.warnings)
+        rules = sorted({i.rule for i in v.issues if i.severity == ERROR})
+        log.info("file %s/%s/%s: %s, %d rows, %d errors, %d warnings%s", v.drop.partner,
+                 v.drop.period, v.drop.name, v.status, v.rows_read, v.errors, v.warnings,
+                 f" (rules: {', '.join(rules)})" if rules else "")
     return verdicts
 
 

@@ -1,0 +1,172 @@
+"""Run benchmark tiers: `python -m bench.run S M` (make bench) or `python -m bench.run L`.
+
+For each tier: generate the inbox (cached in bench/.cache), parse it bare, ingest it, build
+the warehouse, then add one more month and measure it against the full run. Prints the
+figures with their goals and writes bench/results/<tier>.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench.tiers import TIERS
+
+ROOT = Path(__file__).resolve().parent
+CACHE = ROOT / ".cache"
+RESULTS = ROOT / "results"
+AS_OF = dt.date(2032, 1, 20)  # every generated month has ended and is due
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
+
+
+def _inbox(tier: str, config) -> Path:
+    """Generate once per configuration; reuse the cached inbox afterwards."""
+    from pipelines.synthetic.generator import generate
+
+    folder = CACHE / tier
+    stamp = folder / "config.json"
+    wanted = json.dumps(dataclasses.asdict(config), sort_keys=True)
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        shutil.rmtree(folder, ignore_errors=True)
+        start = time.perf_counter()
+        generate(folder / "inbox", config, manifest_path=folder / "synthetic_manifest.json")
+        print(f"[{tier}] generated in {time.perf_counter() - start:.0f} s")
+        stamp.write_text(wanted)
+    return folder / "inbox"
+
+
+def _fresh_workspace(tier: str, inbox: Path) -> Path:
+    home = CACHE / f"work-{tier}"
+    if home.exists():
+        for p in home.rglob("*"):
+            if p.is_file():
+                p.chmod(0o644)
+        shutil.rmtree(home)
+    (home / "inbox").mkdir(parents=True)
+    for partner in inbox.iterdir():
+        shutil.copytree(partner, home / "inbox" / partner.name, copy_function=os.link)
+    return home
+
+
+def run_tier(tier: str) -> dict:
+    from bench.parse import bare_parse
+    from pipelines import settings as settings_mod
+    from pipelines.ingest import ingest
+    from pipelines.warehouse.dbt import run_build
+
+    config = TIERS[tier]
+    inbox = _inbox(tier, config)
+    files = sorted(p for p in inbox.rglob("*") if p.is_file())
+    home = _fresh_workspace(tier, inbox)
+    os.environ.update({"OSSERVATORIO_HOME": str(home), "OSSERVATORIO_START": "2026-01",
+                       "OSSERVATORIO_END": "2031-12",
+                       "OSSERVATORIO_SECRET_KEY": "benchmark-key-not-a-secret"})
+    settings = settings_mod.load(home)
+    out: dict = {"tier": tier, "files": len(files),
+                 "inbox_mb": round(sum(p.stat().st_size for p in files) / 1024**2, 1)}
+
+    start = time.perf_counter()
+    parsed = bare_parse(files)
+    out["bare_parse_s"] = round(time.perf_counter() - start, 2)
+
+    start = time.perf_counter()
+    summary = ingest(settings)
+    out["ingest_s"] = round(time.perf_counter() - start, 2)
+    out["rows"] = summary.rows_accepted
+    out["stages_s"] = summary.seconds
+    out["rows_per_s"] = round(summary.rows_accepted / out["ingest_s"])
+    out["ingest_vs_bare_parse"] = round(out["ingest_s"] / out["bare_parse_s"], 2)
+    out["parsed_rows"] = parsed
+
+    start = time.perf_counter()
+    run_build(settings, as_of=AS_OF)
+    out["build_s"] = round(time.perf_counter() - start, 2)
+    out["full_s"] = round(out["ingest_s"] + out["build_s"], 2)
+
+    if tier in ("M", "L"):
+        from pipelines.synthetic.generator import generate
+
+        extra = dataclasses.replace(config, seed=config.seed + 1000, start_period="2031-01",
+                                    months=1)
+        generate(home / "inbox", extra, manifest_path=CACHE / f"extra-{tier}.json")
+        start = time.perf_counter()
+        added = ingest(settings)
+        run_build(settings, as_of=AS_OF)
+        out["add_month_s"] = round(time.perf_counter() - start, 2)
+        out["add_month_rows"] = added.rows_accepted
+        out["add_month_vs_full"] = round(out["add_month_s"] / out["full_s"], 3)
+
+    if tier == "S":
+        from bench.baseline import naive_ingest
+
+        start = time.perf_counter()
+        naive_ingest(files, home / "naive.duckdb")
+        out["naive_s"] = round(time.perf_counter() - start, 2)
+        out["platform_vs_naive_speedup"] = round(out["naive_s"] / out["ingest_s"], 1)
+
+    out["peak_rss_mb"] = _peak_mb()
+    out["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
+                      "python": platform.python_version()}
+    out["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return out
+
+
+GOALS = [
+    ("ingest_vs_bare_parse", "ingest / bare parse", "<= 2.0", lambda v: v <= 2.0),
+    ("platform_vs_naive_speedup", "platform speed-up over naive (S)", ">= 10", lambda v: v >= 10),
+    ("add_month_vs_full", "add one month / full run", "<= 0.15", lambda v: v <= 0.15),
+    ("peak_rss_mb", "peak memory (MB)", "< 4096 (tier L)", lambda v: v < 4096),
+]
+
+
+def report(result: dict) -> None:
+    print(f"\n== tier {result['tier']}: {result['files']} files, {result.get('rows', 0):,} rows, "
+          f"{result['inbox_mb']} MB")
+    print(f"   bare parse {result['bare_parse_s']} s · ingest {result['ingest_s']} s "
+          f"({result['rows_per_s']:,} rows/s) · build {result['build_s']} s")
+    print(f"   ingest stages (s): {result['stages_s']}")
+    if "add_month_s" in result:
+        print(f"   add one month: {result['add_month_s']} s for {result['add_month_rows']:,} rows")
+    if "naive_s" in result:
+        print(f"   naive baseline: {result['naive_s']} s")
+    for key, label, goal, ok in GOALS:
+        if key in result:
+            print(f"   {label}: {result[key]} (goal {goal}) {'met' if ok(result[key]) else 'NOT met'}")
+
+
+def main(argv: list[str]) -> int:
+    tiers = argv or ["S", "M"]
+    RESULTS.mkdir(exist_ok=True)
+    for tier in tiers:
+        if tier not in TIERS:
+            print(f"unknown tier {tier}; choose from {', '.join(TIERS)}", file=sys.stderr)
+            return 2
+        # Each tier in its own process: peak memory is then the tier's own.
+        if len(tiers) > 1:
+            import subprocess
+
+            code = subprocess.run([sys.executable, "-m", "bench.run", tier], check=False).returncode
+            if code:
+                return code
+            continue
+        result = run_tier(tier)
+        (RESULTS / f"{tier}.json").write_text(json.dumps(result, indent=2) + "\n")
+        report(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
