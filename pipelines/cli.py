@@ -91,6 +91,29 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- status -----------------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    if args.period and not PERIOD_RE.match(args.period):
+        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
+        return 2
+    from pipelines.alerting import calendar
+
+    settings = _settings()
+    published = settings.home / "published" / "warehouse.duckdb"
+    if not published.exists():
+        print(f"No warehouse has been built yet in {settings.home}: run `osservatorio ingest` "
+              "and `osservatorio build` (or `osservatorio demo`).", file=sys.stderr)
+        return 2
+    rows = calendar.load(published, args.period)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print(calendar.as_table(rows))
+    return 0
+
+
 # --- template ---------------------------------------------------------------------------
 
 
@@ -245,7 +268,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="the submission calendar")
     s.add_argument("--period")
     s.add_argument("--format", choices=["text", "json"], default="text")
-    s.set_defaults(func=cmd_later)
+    s.set_defaults(func=cmd_status)
     a = sub.add_parser("alerts", help="evaluate the alert rules and deliver what is new")
     a.add_argument("--as-of")
     a.add_argument("--dry-run", action="store_true")

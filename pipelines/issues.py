@@ -46,7 +46,7 @@ FILE_RULES: dict[str, tuple[str, str]] = {
     "sheet_missing": (ERROR, "Manca il foglio 'interventi'."),
     "sheet_fallback": (WARNING, "Il foglio 'interventi' non c'è: i dati sono stati letti dal foglio '{sheet}'. Rinominare il foglio in 'interventi'."),
     "header_not_found": (ERROR, "Non è stata trovata la riga di intestazione delle colonne nel foglio '{sheet}'."),
-    "column_missing": (ERROR, "Manca la colonna obbligatoria '{column}'."),
+    "column_missing": (ERROR, "Manca la colonna obbligatoria '{missing}'."),
     "column_duplicate": (ERROR, "La colonna '{column}' compare due volte (colonne {first} e {second})."),
     "column_unknown": (WARNING, "Colonna '{column}' non prevista: è stata ignorata."),
     "column_identifier_dropped": (WARNING, "La colonna '{column}' sembra contenere dati identificativi (nome, indirizzo, telefono o e-mail): è stata eliminata e non è stata conservata. Non inviare questi dati."),

@@ -59,8 +59,21 @@ def precheck(path: Path, max_bytes: int) -> list[Issue]:
     if ext == ".xls" and not head.startswith(OLE_MAGIC):
         if head.startswith(b"PK"):
             return [file_issue("file_type_mismatch", ext=ext, found="un file .xlsx o .ods")]
+        if _looks_like_text(head) and (b";" in head or b"," in head or b"\t" in head):
+            return [file_issue("file_type_mismatch", ext=ext, found="un file di testo (CSV)")]
         return [file_issue("file_unreadable")]
     return []
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            head.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    return not any(b < 9 or 13 < b < 32 for b in head)
 
 
 def _zip_checks(path: Path, size: int) -> list[Issue]:
@@ -78,6 +91,9 @@ def _zip_checks(path: Path, size: int) -> list[Issue]:
         return [file_issue("file_zip_bomb", ratio=f"{ratio:.0f}")]
     if path.suffix.lower() == ".ods":
         if "content.xml" not in names:
+            if "xl/workbook.xml" in names:
+                return [file_issue("file_type_mismatch", ext=".ods",
+                                   found="un file Excel (.xlsx)")]
             return [file_issue("file_unreadable")]
     elif "xl/workbook.xml" not in names:
         if "content.xml" in names:

@@ -31,7 +31,15 @@ log = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 50
 MIN_HEADER_MATCHES = 3
-_TOTALS = re.compile(r"^\s*(totale|totali|total|tot\.?|somma|subtotale)\b", re.IGNORECASE)
+# A totals label is the whole cell ("Totale", "TOTALE marzo:", "Tot."), never an id like
+# "TOT-2026-004".
+_TOTALS = re.compile(r"^\s*(?:(?:totale|totali|total|somma|subtotale)(?:[\s:.].*)?|tot\.?)\s*$",
+                     re.IGNORECASE)
+# Columns that every intervention or expense row fills: a trailing row without any of them
+# is a totals row (sums under the amounts), not data.
+_ROW_KEYS = {"interventi": ("id_intervento", "codice_fiscale", "sesso", "area",
+                            "tipo_intervento", "data_intervento"),
+             "spese": ("voce", "area")}
 
 
 @dataclass
@@ -185,8 +193,10 @@ def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[lis
     required = [c for c in TABLES[table] if c.required or c.name == "codice_fiscale"]
     for col in required:
         if col.name not in positions:
+            # A missing column is a file-level issue: row and column are null
+            # (interfaces.md); the message names the column.
             result.issues.append(file_issue("column_missing", sheet=sheet,
-                                            column=col.template_header))
+                                            missing=col.template_header))
     body = grid[h + 1:]
     rows: list[int] = []
     values: dict[str, list[str | None]] = {c.name: [] for c in TABLES[table]}
@@ -198,7 +208,8 @@ def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[lis
             continue
         texts_by_row.append((h + 2 + offset, row, texts))
     # A trailing totals row (first cell "Totale", or sums under the table) is not data.
-    while texts_by_row and _is_totals_row(texts_by_row[-1][1]):
+    while texts_by_row and (_is_totals_row(texts_by_row[-1][1])
+                            or not any(texts_by_row[-1][2].get(k) for k in _ROW_KEYS[table])):
         texts_by_row.pop()
     for number, _row, texts in texts_by_row:
         rows.append(number)
@@ -226,6 +237,7 @@ def _col_letter(index: int) -> str:
 
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CACHED = re.compile(rb"<v(?:\s[^>]*)?>[^<]")  # a value element with content; <v/> is none
 
 
 def _check_formulas(path: Path, result: ReadResult) -> None:
@@ -242,7 +254,7 @@ def _check_formulas(path: Path, result: ReadResult) -> None:
             wanted = set(table.rows)
             for m in _CELL.finditer(data):
                 inner = m.group(2) or b""
-                if b"<f" not in inner or b"<v>" in inner or b"<v " in inner:
+                if b"<f" not in inner or _CACHED.search(inner):
                     continue
                 ref = _REF.search(m.group(1))
                 if not ref:

@@ -32,7 +32,10 @@ def dbt_vars(settings: Settings, as_of: dt.date | None = None) -> dict[str, obje
 
 def build_args(settings: Settings, as_of: dt.date | None = None,
                select: str | None = None) -> list[str]:
-    args = ["build", "--vars", json.dumps(dbt_vars(settings, as_of))]
+    # Unit tests pin the SQL and run in the test suite; the pipeline's builds run the models,
+    # seeds and data tests (the asset checks) only.
+    args = ["build", "--exclude-resource-type", "unit_test",
+            "--vars", json.dumps(dbt_vars(settings, as_of))]
     if select:
         args += ["--select", select]
     return args

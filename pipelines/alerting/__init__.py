@@ -1,0 +1,1 @@
+"""Alerting: the submission calendar, alert rules and their delivery."""
