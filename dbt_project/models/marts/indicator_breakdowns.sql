@@ -3,8 +3,10 @@
 -- breakdown has exactly one suppressed cell and a published total, the next smallest cell
 -- is suppressed too, so that no cell can be recovered by difference.
 with catalogue as (
-    select indicator_code, unit, subject from {{ ref('indicators') }}
-    where indicator_code in (select distinct indicator_code from {{ ref('int_breakdown_members') }})
+    -- Counts of persons or households (the catalogue says which), each computed in
+    -- int_breakdown_members.
+    select indicator_code, unit, subject, partner_scope from {{ ref('indicators') }}
+    where subject in ('person', 'household') and suppression_rule = 'count'
 ),
 
 categories as (
@@ -41,8 +43,13 @@ counted as (
 ),
 
 cells as (
-    select grid.*, coalesce(counted.value, 0) as value
+    -- Indicators that do not apply to partner scope have no value there, as in
+    -- indicator_values.
+    select grid.*,
+        case when grid.scope = 'partner' and not catalogue.partner_scope then null
+            else coalesce(counted.value, 0) end as value
     from grid
+    inner join catalogue on grid.indicator_code = catalogue.indicator_code
     left join counted
         on grid.indicator_code = counted.indicator_code and grid.period = counted.period
         and grid."window" = counted."window" and grid.scope = counted.scope
@@ -87,7 +94,7 @@ select
     cast(suppressed.value as double) as value,
     cast(null as double) as numerator,
     cast(null as double) as denominator,
-    suppressed.is_suppressed,
+    coalesce(suppressed.is_suppressed, false) as is_suppressed,
     {{ display_value('suppressed.value', 'catalogue.unit', 'suppressed.is_suppressed') }} as display_value
 from suppressed
 inner join catalogue on suppressed.indicator_code = catalogue.indicator_code
