@@ -49,6 +49,27 @@ def new_drops(drops: list[Drop], known: set[str]) -> list[Drop]:
     return out
 
 
+# One GX pass validates a whole batch; batches bound the memory a large backlog needs.
+BATCH_FILES = 200
+BATCH_BYTES = 64 * 1024**2
+
+
+def batches(drops: list[Drop]) -> list[list[Drop]]:
+    """Consecutive drops in batches of at most BATCH_FILES files or about BATCH_BYTES."""
+    out: list[list[Drop]] = []
+    current: list[Drop] = []
+    size = 0
+    for d in drops:
+        if current and (len(current) >= BATCH_FILES or size + d.size > BATCH_BYTES):
+            out.append(current)
+            current, size = [], 0
+        current.append(d)
+        size += d.size
+    if current:
+        out.append(current)
+    return out
+
+
 def ingest(settings: Settings) -> IngestSummary:
     key = settings.require_key()
     ws = Workspace(settings.home).ensure()
@@ -64,8 +85,9 @@ def ingest(settings: Settings) -> IngestSummary:
         if not todo:
             log.info("ingest: %d files in the inbox, none new", len(drops))
             return summary
-        for verdict in evaluate(todo, settings, watch):
-            _record(con, ws, verdict, key, summary, watch)
+        for batch in batches(todo):
+            for verdict in evaluate(batch, settings, watch):
+                _record(con, ws, verdict, key, summary, watch)
     finally:
         con.close()
         summary.seconds = watch.as_dict()

@@ -1,11 +1,17 @@
 {#
-  The keys (persons or households) counted by an indicator in each window and scope, with
-  the attributes of their latest intervention in the window: sex, age band, citizenship,
-  residence. `multi` counts only persons with rows in two or more distinct values of that
-  column. Columns: indicator_code, period, "window", scope, scope_code, k, weight, sex,
-  age_band, citizenship, residence.
+  How many persons or households an indicator counts in each category of each breakdown
+  (sex, age band, citizenship, residence), for both windows. A key is described by its
+  latest intervention in the window. Columns: indicator_code, period, "window", scope,
+  scope_code, dimension, dimension_value, value (zero counts are left out; the mart fills
+  them). `weight` counts something other than 1 per key (the largest value in the window:
+  MINORS_IN_HOUSEHOLDS); `multi` counts only persons with rows in two or more distinct
+  values of that column, from the month the second one appears.
+
+  Cumulative windows use running sums: a key's latest description of a month holds until
+  its next month with rows, so it adds its weight to its category when it starts and takes
+  it back when the next description replaces it.
 #}
-{% macro breakdown_members(code, key, condition='true', multi=none, scopes=none, weight='1') -%}
+{% macro breakdown_counts(code, key, condition='true', multi=none, scopes=none, weight='1') -%}
 select * from (
     with matching as (
         select scope, scope_code, period, {{ key }} as k, intervention_date, row_number,
@@ -17,60 +23,93 @@ select * from (
         {% if scopes %}and scope in ({{ "'" ~ scopes | join("', '") ~ "'" }}){% endif %}
     ),
     latest_in_month as (
-        select *, max(weight) over (partition by scope, scope_code, period, k) as month_weight
+        select scope, scope_code, period, k, sex, age_band, citizenship, residence,
+            max(weight) over (partition by scope, scope_code, period, k) as month_weight
         from matching
         qualify row_number() over (
             partition by scope, scope_code, period, k
             order by intervention_date desc, row_number desc, partner_code desc) = 1
     ),
-    latest_cumulative as (
-        select periods.period as window_period, latest_in_month.*,
-            max(latest_in_month.month_weight) over (
-                partition by periods.period, latest_in_month.scope, latest_in_month.scope_code,
-                    latest_in_month.k) as cumulative_weight
-        from {{ ref('int_periods') }} as periods
-        inner join latest_in_month on latest_in_month.period <= periods.period
-        qualify row_number() over (
-            partition by periods.period, latest_in_month.scope, latest_in_month.scope_code,
-                latest_in_month.k
-            order by latest_in_month.period desc) = 1
-    ),
-    members as (
-        select period, 'month' as "window", scope, scope_code, k, month_weight as weight,
-            sex, age_band, citizenship, residence
-        from latest_in_month
-        union all
-        select window_period as period, 'cumulative' as "window", scope, scope_code, k,
-            cumulative_weight as weight, sex, age_band, citizenship, residence
-        from latest_cumulative
-    )
     {% if multi %}
-    , firsts as (
-        select scope, scope_code, k, d, min(period) as first_period from matching group by all
+    month_members as (
+        select latest_in_month.* from latest_in_month
+        inner join (
+            select scope, scope_code, period, k from matching group by all
+            having count(distinct d) >= 2
+        ) as multi_month
+            on latest_in_month.scope = multi_month.scope
+            and latest_in_month.scope_code is not distinct from multi_month.scope_code
+            and latest_in_month.period = multi_month.period
+            and latest_in_month.k = multi_month.k
     ),
     seconds as (
-        select scope, scope_code, k, first_period from firsts
-        qualify row_number() over (
-            partition by scope, scope_code, k order by first_period, d) = 2
+        select scope, scope_code, k, first_period as since
+        from (select scope, scope_code, k, d, min(period) as first_period from matching group by all)
+        qualify row_number() over (partition by scope, scope_code, k order by first_period, d) = 2
     ),
-    multi_month as (
-        select period, scope, scope_code, k from matching group by all
-        having count(distinct d) >= 2
-    )
-    select '{{ code }}' as indicator_code, members.*
-    from members
-    where ("window" = 'month' and exists (
-            select 1 from multi_month
-            where multi_month.period = members.period and multi_month.scope = members.scope
-                and multi_month.scope_code is not distinct from members.scope_code
-                and multi_month.k = members.k))
-        or ("window" = 'cumulative' and exists (
-            select 1 from seconds
-            where seconds.first_period <= members.period and seconds.scope = members.scope
-                and seconds.scope_code is not distinct from members.scope_code
-                and seconds.k = members.k))
+    -- From the month a person becomes multi, their description is the latest up to then.
+    cumulative_rows as (
+        select latest_in_month.scope, latest_in_month.scope_code,
+            greatest(latest_in_month.period, seconds.since) as period, latest_in_month.k,
+            latest_in_month.sex, latest_in_month.age_band, latest_in_month.citizenship,
+            latest_in_month.residence, latest_in_month.month_weight
+        from latest_in_month
+        inner join seconds
+            on latest_in_month.scope = seconds.scope
+            and latest_in_month.scope_code is not distinct from seconds.scope_code
+            and latest_in_month.k = seconds.k
+        qualify latest_in_month.period >= seconds.since or row_number() over (
+            partition by latest_in_month.scope, latest_in_month.scope_code, latest_in_month.k,
+                latest_in_month.period <= seconds.since
+            order by latest_in_month.period desc) = 1
+    ),
     {% else %}
-    select '{{ code }}' as indicator_code, members.* from members
+    month_members as (select * from latest_in_month),
+    cumulative_rows as (select * from latest_in_month),
     {% endif %}
+    described as (
+        select *, max(month_weight) over (
+            partition by scope, scope_code, k order by period
+            rows between unbounded preceding and current row) as cumulative_weight
+        from cumulative_rows
+    ),
+    {% set dims = ['sex', 'age_band', 'citizenship', 'residence'] %}
+    unpivoted as (
+        {% for dim in dims %}
+        select scope, scope_code, period, k, '{{ dim }}' as dimension, {{ dim }} as dimension_value,
+            cumulative_weight as w,
+            lag({{ dim }}) over keys as previous_value,
+            lag(cumulative_weight) over keys as previous_w
+        from described
+        window keys as (partition by scope, scope_code, k order by period)
+        {% if not loop.last %}union all{% endif %}
+        {% endfor %}
+    ),
+    changes as (
+        select scope, scope_code, period, dimension, dimension_value, w as delta from unpivoted
+        union all
+        select scope, scope_code, period, dimension, previous_value, -previous_w
+        from unpivoted where previous_w is not null
+    ),
+    entering as (
+        select scope, scope_code, dimension, dimension_value, period, sum(delta) as value
+        from changes group by all
+    ),
+    running as ({{ running_over_periods('entering', ['value'], ['dimension', 'dimension_value']) }}),
+    monthly as (
+        {% for dim in dims %}
+        select scope, scope_code, period, '{{ dim }}' as dimension, {{ dim }} as dimension_value,
+            sum(month_weight) as value
+        from month_members group by all
+        {% if not loop.last %}union all{% endif %}
+        {% endfor %}
+    )
+    select '{{ code }}' as indicator_code, period, 'month' as "window", scope, scope_code,
+        dimension, dimension_value, cast(value as double) as value
+    from monthly where value <> 0
+    union all
+    select '{{ code }}' as indicator_code, period, 'cumulative' as "window", scope, scope_code,
+        dimension, dimension_value, cast(value as double) as value
+    from running where value <> 0
 )
 {%- endmacro %}

@@ -3,6 +3,11 @@
   indicator_code, period, "window", scope, scope_code, value, numerator, denominator, for
   both windows: 'month' (the period alone) and 'cumulative' (the partnership's start
   through the period). Rows are the scope's own interventions (int_interventions_scoped).
+
+  Cumulative windows are running sums over the months, never joins of every month with
+  every person: what enters at a month is counted there (a person's first month, a month's
+  total), and a running sum carries it forward, so the cost grows with the rows, not with
+  rows x months. A row is produced where something was counted (the grid fills the rest).
 #}
 
 {% macro indicator_row(code, value, numerator='null', denominator='null') -%}
@@ -10,6 +15,31 @@
     cast({{ value }} as double) as value,
     cast({{ numerator }} as double) as numerator,
     cast({{ denominator }} as double) as denominator
+{%- endmacro %}
+
+
+{# Running sums of the columns of `relation` (scope, scope_code, period, <columns>) over
+   every month of int_periods, per scope; `present` counts what has entered so far. #}
+{% macro running_over_periods(relation, columns, keys=[]) -%}
+    {%- set partition = ['scope', 'scope_code'] + keys -%}
+    select
+        scope_periods.period,
+        {% for k in partition %}scope_periods.{{ k }},{% endfor %}
+        {% for c in columns %}
+        sum(coalesce({{ relation }}.{{ c }}, 0)) over (
+            partition by {% for k in partition %}scope_periods.{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}
+            order by scope_periods.period) as {{ c }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from (
+        select {% for k in partition %}series.{{ k }}, {% endfor %}periods.period
+        from (select distinct {{ partition | join(', ') }} from {{ relation }}) as series
+        cross join {{ ref('int_periods') }} as periods
+    ) as scope_periods
+    left join {{ relation }}
+        on scope_periods.period = {{ relation }}.period
+        {% for k in partition %}
+        and scope_periods.{{ k }} is not distinct from {{ relation }}.{{ k }}
+        {% endfor %}
 {%- endmacro %}
 
 
@@ -22,18 +52,17 @@ select * from (
         from {{ ref('int_interventions_scoped') }}
         where ({{ condition }}) and {{ key }} is not null
     ),
-    first_seen as (
-        select scope, scope_code, k, min(period) as first_period from matching group by all
+    entering as (
+        select scope, scope_code, first_period as period, count(*) as n
+        from (select scope, scope_code, k, min(period) as first_period from matching group by all)
+        group by all
     ),
+    running as ({{ running_over_periods('entering', ['n']) }}),
     counted as (
         select period, 'month' as "window", scope, scope_code, count(distinct k) as n
         from matching group by all
         union all
-        select periods.period, 'cumulative' as "window", first_seen.scope, first_seen.scope_code,
-            count(*) as n
-        from {{ ref('int_periods') }} as periods
-        inner join first_seen on first_seen.first_period <= periods.period
-        group by all
+        select period, 'cumulative' as "window", scope, scope_code, n from running where n > 0
     )
     select {{ indicator_row(code, 'n') }} from counted
 )
@@ -44,19 +73,17 @@ select * from (
 {% macro sum_indicator(code, expr, condition='true', source='int_interventions_scoped') -%}
 select * from (
     with monthly as (
-        select period, scope, scope_code, sum({{ expr }}) as total
+        select period, scope, scope_code, sum({{ expr }}) as total, count(*) as present
         from {{ ref(source) }}
         where {{ condition }}
         group by all
     ),
+    running as ({{ running_over_periods('monthly', ['total', 'present']) }}),
     summed as (
         select period, 'month' as "window", scope, scope_code, total from monthly
         union all
-        select periods.period, 'cumulative' as "window", monthly.scope, monthly.scope_code,
-            sum(monthly.total) as total
-        from {{ ref('int_periods') }} as periods
-        inner join monthly on monthly.period <= periods.period
-        group by all
+        select period, 'cumulative' as "window", scope, scope_code, total
+        from running where present > 0
     )
     select {{ indicator_row(code, 'total') }} from summed
 )
@@ -68,19 +95,17 @@ select * from (
 select * from (
     with monthly as (
         select period, scope, scope_code,
-            sum({{ numerator }}) as num, sum({{ denominator }}) as den
+            sum({{ numerator }}) as num, sum({{ denominator }}) as den, count(*) as present
         from {{ ref(source) }}
         where {{ condition }}
         group by all
     ),
+    running as ({{ running_over_periods('monthly', ['num', 'den', 'present']) }}),
     summed as (
         select period, 'month' as "window", scope, scope_code, num, den from monthly
         union all
-        select periods.period, 'cumulative' as "window", monthly.scope, monthly.scope_code,
-            sum(monthly.num) as num, sum(monthly.den) as den
-        from {{ ref('int_periods') }} as periods
-        inner join monthly on monthly.period <= periods.period
-        group by all
+        select period, 'cumulative' as "window", scope, scope_code, num, den
+        from running where present > 0
     )
     select {{ indicator_row(code, 'case when den = 0 then null else num / den end', 'num', 'den') }}
     from summed
@@ -116,14 +141,15 @@ select * from (
         qualify row_number() over (
             partition by scope, scope_code, person_id order by first_period, d) = 2
     ),
+    entering as (
+        select scope, scope_code, first_period as period, count(*) as n
+        from seconds group by all
+    ),
+    running as ({{ running_over_periods('entering', ['n']) }}),
     counted as (
         select period, 'month' as "window", scope, scope_code, n from monthly
         union all
-        select periods.period, 'cumulative' as "window", seconds.scope, seconds.scope_code,
-            count(*) as n
-        from {{ ref('int_periods') }} as periods
-        inner join seconds on seconds.first_period <= periods.period
-        group by all
+        select period, 'cumulative' as "window", scope, scope_code, n from running where n > 0
     )
     select {{ indicator_row(code, 'n') }} from counted
 )
@@ -133,7 +159,9 @@ select * from (
 {# Among keys whose latest outcome for `service` in the window is closed, the share whose
    latest outcome is in `successes`. Latest: by intervention date; on the same day a closed
    outcome is later than IN_CORSO; then the later row of the file. Dates lie inside their
-   reporting month, so the latest row up to a period is the latest of the last month with rows. #}
+   reporting month, so the latest row up to a period is the latest of the last month with
+   rows: each key's monthly latest holds until its next month with rows, which the running
+   sums express as +1 when it starts and -1 when the next one replaces it. #}
 {% macro outcome_indicator(code, service, successes, key) -%}
 select * from (
     with outcomes as (
@@ -144,32 +172,37 @@ select * from (
         where service_code = '{{ service }}' and outcome_code is not null and {{ key }} is not null
     ),
     latest_in_month as (
-        select * from outcomes
+        select
+            scope, scope_code, period, k,
+            case when is_closed then 1 else 0 end as den,
+            case when is_closed and outcome_code in ({{ "'" ~ successes | join("', '") ~ "'" }})
+                then 1 else 0 end as num
+        from outcomes
         qualify row_number() over (
             partition by scope, scope_code, period, k
             order by intervention_date desc, is_closed desc, row_number desc, partner_code desc
         ) = 1
     ),
-    latest_cumulative as (
-        select periods.period as window_period, latest_in_month.*
-        from {{ ref('int_periods') }} as periods
-        inner join latest_in_month on latest_in_month.period <= periods.period
-        qualify row_number() over (
-            partition by periods.period, latest_in_month.scope, latest_in_month.scope_code,
-                latest_in_month.k
-            order by latest_in_month.period desc
-        ) = 1
+    changes as (
+        select scope, scope_code, period,
+            num - coalesce(lag(num) over keys, 0) as num,
+            den - coalesce(lag(den) over keys, 0) as den,
+            case when lag(period) over keys is null then 1 else 0 end as present
+        from latest_in_month
+        window keys as (partition by scope, scope_code, k order by period)
     ),
+    entering as (
+        select scope, scope_code, period, sum(num) as num, sum(den) as den,
+            sum(present) as present
+        from changes group by all
+    ),
+    running as ({{ running_over_periods('entering', ['num', 'den', 'present']) }}),
     tallied as (
-        select period, 'month' as "window", scope, scope_code,
-            count(*) filter (where is_closed and outcome_code in ({{ "'" ~ successes | join("', '") ~ "'" }})) as num,
-            count(*) filter (where is_closed) as den
+        select period, 'month' as "window", scope, scope_code, sum(num) as num, sum(den) as den
         from latest_in_month group by all
         union all
-        select window_period as period, 'cumulative' as "window", scope, scope_code,
-            count(*) filter (where is_closed and outcome_code in ({{ "'" ~ successes | join("', '") ~ "'" }})) as num,
-            count(*) filter (where is_closed) as den
-        from latest_cumulative group by all
+        select period, 'cumulative' as "window", scope, scope_code, num, den
+        from running where present > 0
     )
     select {{ indicator_row(code, 'case when den = 0 then null else num / den end', 'num', 'den') }}
     from tallied

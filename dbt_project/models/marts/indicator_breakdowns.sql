@@ -4,7 +4,7 @@
 -- is suppressed too, so that no cell can be recovered by difference.
 with catalogue as (
     -- Counts of persons or households (the catalogue says which), each computed in
-    -- int_breakdown_members.
+    -- int_breakdown_counts.
     select indicator_code, unit, subject, partner_scope from {{ ref('indicators') }}
     where subject in ('person', 'household') and suppression_rule = 'count'
 ),
@@ -22,24 +22,8 @@ grid as (
         on categories.applies_to = 'any' or categories.applies_to = catalogue.subject
 ),
 
-members as (
-    select * from {{ ref('int_breakdown_members') }}
-),
-
-unpivoted as (
-    select indicator_code, period, "window", scope, scope_code, weight, 'sex' as dimension, sex as dimension_value from members
-    union all
-    select indicator_code, period, "window", scope, scope_code, weight, 'age_band', age_band from members
-    union all
-    select indicator_code, period, "window", scope, scope_code, weight, 'citizenship', citizenship from members
-    union all
-    select indicator_code, period, "window", scope, scope_code, weight, 'residence', residence from members
-),
-
 counted as (
-    select indicator_code, period, "window", scope, scope_code, dimension, dimension_value,
-        sum(weight) as value
-    from unpivoted group by all
+    select * from {{ ref('int_breakdown_counts') }}
 ),
 
 cells as (
