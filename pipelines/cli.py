@@ -114,6 +114,39 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- alerts -----------------------------------------------------------------------------
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import re
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = (dt.date.fromisoformat(args.as_of)
+                     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of) else None)
+        except ValueError:
+            as_of = None
+        if as_of is None:
+            print(f"error: --as-of must be YYYY-MM-DD, got {args.as_of!r}", file=sys.stderr)
+            return 2
+    from pipelines.alerting.evaluate import run_alerts
+
+    settings = _settings()
+    _setup_logging(settings.home)
+    result = run_alerts(settings, as_of, dry_run=args.dry_run)
+    if args.dry_run:
+        for m in result.messages:
+            print(f"--- to {m.recipient} <{m.to}>: {m.subject}")
+            print(m.body)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(result.summary())
+    print(f"Alert log: {settings.home / 'logs' / 'alerts.jsonl'}")
+    return 0
+
+
 # --- template ---------------------------------------------------------------------------
 
 
@@ -270,9 +303,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_status)
     a = sub.add_parser("alerts", help="evaluate the alert rules and deliver what is new")
-    a.add_argument("--as-of")
-    a.add_argument("--dry-run", action="store_true")
-    a.set_defaults(func=cmd_later)
+    a.add_argument("--as-of", help="YYYY-MM-DD (Europe/Rome); default today")
+    a.add_argument("--dry-run", action="store_true", help="print, send nothing, record nothing")
+    a.set_defaults(func=cmd_alerts)
     r = sub.add_parser("report", help="the month's report, scorecards and Excel export")
     r.add_argument("--period", required=True)
     r.set_defaults(func=cmd_later)
