@@ -18,6 +18,7 @@ from pipelines.validation.evaluate import REJECTED, VERDICT_IT, FileVerdict
 from pipelines.workspace import Workspace
 
 log = logging.getLogger(__name__)
+HEADER_RULES = {"column_unknown", "column_identifier_dropped"}
 
 _CSS = """
 body{font-family:system-ui,Segoe UI,Arial,sans-serif;margin:2rem;color:#1d2733;max-width:72rem}
@@ -86,7 +87,9 @@ def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None) ->
     page = folder / f"{stem}.html"
     _write_atomic(folder / f"{stem}.json",
                   json.dumps(v.as_json(), ensure_ascii=False, indent=2).encode("utf-8"))
-    if any(i.row is not None for i in v.issues) and v.tables:
+    # The annotated workbook is for problems in the data rows; a column the partner added
+    # (reported at the header row) is explained well enough by the page.
+    if v.tables and any(i.row is not None and i.rule not in HEADER_RULES for i in v.issues):
         try:
             from pipelines.validation.annotate import annotated_workbook
 
