@@ -24,7 +24,7 @@ select * from (
     ),
     latest_in_month as (
         select scope, scope_code, period, k, sex, age_band, citizenship, residence,
-            max(weight) over (partition by scope, scope_code, period, k) as month_weight
+            {% if weight == '1' %}1{% else %}max(weight) over (partition by scope, scope_code, period, k){% endif %} as month_weight
         from matching
         qualify row_number() over (
             partition by scope, scope_code, period, k
@@ -68,28 +68,41 @@ select * from (
     cumulative_rows as (select * from latest_in_month),
     {% endif %}
     described as (
-        select *, max(month_weight) over (
-            partition by scope, scope_code, k order by period
-            rows between unbounded preceding and current row) as cumulative_weight
-        from cumulative_rows
+        select *,
+            lag(sex) over keys as previous_sex,
+            lag(age_band) over keys as previous_age_band,
+            lag(citizenship) over keys as previous_citizenship,
+            lag(residence) over keys as previous_residence,
+            lag(cumulative_weight) over keys as previous_w
+        from (
+            select *,
+                {% if weight == '1' %}1{% else %}max(month_weight) over (
+                    partition by scope, scope_code, k order by period
+                    rows between unbounded preceding and current row){% endif %} as cumulative_weight
+            from cumulative_rows
+        )
+        window keys as (partition by scope, scope_code, k order by period)
     ),
     {% set dims = ['sex', 'age_band', 'citizenship', 'residence'] %}
     unpivoted as (
         {% for dim in dims %}
-        select scope, scope_code, period, k, '{{ dim }}' as dimension, {{ dim }} as dimension_value,
-            cumulative_weight as w,
-            lag({{ dim }}) over keys as previous_value,
-            lag(cumulative_weight) over keys as previous_w
+        select scope, scope_code, period, '{{ dim }}' as dimension, {{ dim }} as dimension_value,
+            cumulative_weight as w, previous_{{ dim }} as previous_value, previous_w
         from described
-        window keys as (partition by scope, scope_code, k order by period)
         {% if not loop.last %}union all{% endif %}
         {% endfor %}
     ),
+    -- Only where a description changes: a person whose category stays the same adds nothing.
+    changed as (
+        select * from unpivoted
+        where previous_w is null or previous_w <> w
+            or dimension_value is distinct from previous_value
+    ),
     changes as (
-        select scope, scope_code, period, dimension, dimension_value, w as delta from unpivoted
+        select scope, scope_code, period, dimension, dimension_value, w as delta from changed
         union all
         select scope, scope_code, period, dimension, previous_value, -previous_w
-        from unpivoted where previous_w is not null
+        from changed where previous_w is not null
     ),
     entering as (
         select scope, scope_code, dimension, dimension_value, period, sum(delta) as value
