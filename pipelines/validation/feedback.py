@@ -87,9 +87,11 @@ def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None) ->
     page = folder / f"{stem}.html"
     _write_atomic(folder / f"{stem}.json",
                   json.dumps(v.as_json(), ensure_ascii=False, indent=2).encode("utf-8"))
-    # The annotated workbook is for problems in the data rows; a column the partner added
-    # (reported at the header row) is explained well enough by the page.
-    if v.tables and any(i.row is not None and i.rule not in HEADER_RULES for i in v.issues):
+    # The annotated workbook is for a rejected file with problems in its data rows: the
+    # partner fixes it in place and sends it again. Warnings and columns the partner added
+    # are explained well enough by the page (and annotating costs a full workbook rewrite).
+    if v.status == REJECTED and v.tables and any(
+            i.row is not None and i.rule not in HEADER_RULES for i in v.issues):
         try:
             from pipelines.validation.annotate import annotated_workbook
 
