@@ -77,14 +77,18 @@ class ReadResult:
 
 def cell_text(value: object) -> str | None:
     """A cell as the text the partner would recognise; None when blank."""
+    kind = type(value)
+    if kind is str:  # the common case first: most cells are text
+        text = str(value).strip()
+        return text or None
     if value is None:
         return None
-    if isinstance(value, bool):
-        return "SI" if value else "NO"
-    if isinstance(value, float):
+    if isinstance(value, float) and kind is float:
         if value != value:  # NaN
             return None
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if kind is bool:
+        return "SI" if value else "NO"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -198,23 +202,20 @@ def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[lis
             result.issues.append(file_issue("column_missing", sheet=sheet,
                                             missing=col.template_header))
     body = grid[h + 1:]
-    rows: list[int] = []
-    values: dict[str, list[str | None]] = {c.name: [] for c in TABLES[table]}
-    texts_by_row = []
-    for offset, row in enumerate(body):
-        texts = {name: cell_text(row[j]) if j < len(row) else None
-                 for name, j in positions.items()}
-        if not any(texts.values()):
-            continue
-        texts_by_row.append((h + 2 + offset, row, texts))
+    # Column by column: one pass over the cells of each known column.
+    cols = {name: [cell_text(r[j]) if j < len(r) else None for r in body]
+            for name, j in positions.items()}
+    keep = [i for i, texts in enumerate(zip(*cols.values(), strict=True)) if any(texts)] \
+        if cols else []
     # A trailing totals row (first cell "Totale", or sums under the table) is not data.
-    while texts_by_row and (_is_totals_row(texts_by_row[-1][1])
-                            or not any(texts_by_row[-1][2].get(k) for k in _ROW_KEYS[table])):
-        texts_by_row.pop()
-    for number, _row, texts in texts_by_row:
-        rows.append(number)
-        for name in values:
-            values[name].append(texts.get(name))
+    keys = [k for k in _ROW_KEYS[table] if k in cols]
+    while keep and (_is_totals_row(body[keep[-1]])
+                    or not any(cols[k][keep[-1]] for k in keys)):
+        keep.pop()
+    rows = [h + 2 + i for i in keep]
+    values: dict[str, list[str | None]] = {
+        c.name: [cols[c.name][i] for i in keep] if c.name in cols else [None] * len(keep)
+        for c in TABLES[table]}
     if not rows and table == "interventi":
         result.issues.append(file_issue("no_rows", sheet=sheet or table))
     result.tables[table] = RawTable(table, sheet, h + 1, headers, values, rows, decimal_comma,
