@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test dev lint manifest docs bench bench-l clean
+.PHONY: setup system-deps demo test dev lint manifest docs bench bench-l clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -34,8 +34,19 @@ manifest: dbt_project/target/manifest.json
 demo: setup
 	$(BIN)/osservatorio demo
 
+## Debian packages the reports need: Chromium (HTML -> PDF, rendering tests) and poppler-utils
+## (pdftoppm, pdftotext). Installed with apt-get only when missing (the CI runs as root).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing with apt-get"; \
+		apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	fi
+
 ## The whole test suite (real DuckDB, dbt, Dagster, GX).
-test: setup
+test: setup system-deps
 	$(BIN)/pytest
 
 ## The Dagster UI on 127.0.0.1:3000 with the daemon (sensors and schedules run).

@@ -270,6 +270,30 @@ def _print_demo_summary(home: Path) -> None:
     print(f"Log:                 {home / 'logs' / 'osservatorio.log'}")
 
 
+# --- report -----------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if not PERIOD_RE.match(args.period):
+        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
+        return 2
+    from pipelines.reporting.publish import ReportError, write_all
+
+    settings = _settings()
+    _setup_logging(settings.home)
+    try:
+        written = write_all(settings, args.period)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Report (HTML):   {written.html}")
+    print(f"Report (PDF):    {written.pdf}")
+    print(f"Excel export:    {written.excel}")
+    print(f"Scorecards:      {len(written.scorecards)} in "
+          f"{settings.home / 'outbox'}/<PARTNER>/{args.period}/")
+    return 0
+
+
 # --- not yet available ------------------------------------------------------------------
 
 
@@ -307,8 +331,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--dry-run", action="store_true", help="print, send nothing, record nothing")
     a.set_defaults(func=cmd_alerts)
     r = sub.add_parser("report", help="the month's report, scorecards and Excel export")
-    r.add_argument("--period", required=True)
-    r.set_defaults(func=cmd_later)
+    r.add_argument("--period", required=True, help="YYYY-MM")
+    r.set_defaults(func=cmd_report)
     return p
 
 

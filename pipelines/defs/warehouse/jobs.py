@@ -8,7 +8,7 @@ import dagster as dg
 # writes the same DuckDB file, one at a time.
 ingest_and_build_job = dg.define_asset_job(
     "ingest_and_build",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("reporting"),
     executor_def=dg.in_process_executor,
     description="Ingest every new partner file, then rebuild the warehouse and indicators.",
 )
@@ -17,5 +17,6 @@ build_job = dg.define_asset_job(
     "build_warehouse",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingestion"),
     executor_def=dg.in_process_executor,
-    description="Rebuild the warehouse models and indicators (dbt) and publish the copy.",
+    description="Rebuild the warehouse models and indicators (dbt), publish the copy, then "
+                "write the month's report, scorecards and Excel export.",
 )

@@ -15,5 +15,5 @@ monthly_official_build = dg.ScheduleDefinition(
     cron_schedule=f"0 6 {min(DUE_DAY + 1, 28)} * *",
     execution_timezone=reference.calendar_settings()["timezone"],
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The month's official figures, once every partner's report was due.",
+    description="The month's official figures and report, once every partner's report was due.",
 )

@@ -1,0 +1,1 @@
+"""Dagster wiring of the reporting stage."""

@@ -1,0 +1,124 @@
+"""Read what the reports show from the published warehouse copy (read-only).
+
+Only `display_value` leaves this module as a published figure: the exact `value` of a
+suppressed cell is never selected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SUPPRESSED = "<5"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published figure: its text as published and, when not suppressed, its number."""
+
+    display: str | None
+    suppressed: bool
+
+    @property
+    def number(self) -> float | None:
+        if self.suppressed or self.display is None:
+            return None
+        try:
+            return float(self.display)
+        except ValueError:
+            return None
+
+    @property
+    def text(self) -> str:
+        if self.suppressed:
+            return SUPPRESSED
+        return self.display if self.display is not None else "n.d."
+
+
+class Warehouse:
+    """A read-only connection to the published copy, closed by `close()` or `with`."""
+
+    def __init__(self, path: Path) -> None:
+        self.con = duckdb.connect(str(path), read_only=True)
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def periods(self, through: str) -> list[str]:
+        return [r["period"] for r in self.rows(
+            "select period from marts.dim_period where period <= ? order by period", [through])]
+
+    def latest_due_period(self) -> str | None:
+        got = self.rows("select max(period) as p from marts.dim_period where is_due")
+        return got[0]["p"] if got else None
+
+    def indicators(self) -> list[dict[str, Any]]:
+        return self.rows(
+            "select i.indicator_code, i.indicator_name_it, i.definition_it, i.unit, i.area_code, "
+            "a.area_label_it, i.partner_scope from reference.indicators i "
+            "left join reference.areas a using (area_code) order by i.indicator_code")
+
+    def areas(self) -> list[dict[str, Any]]:
+        return self.rows("select area_code, area_label_it from reference.areas")
+
+    def cells(self, scope: str, scope_code: str | None, periods: list[str],
+              window: str) -> dict[tuple[str, str], Cell]:
+        """(indicator_code, period) -> published cell, for one scope and window."""
+        got = self.rows(
+            "select indicator_code, period, display_value, is_suppressed "
+            "from marts.indicator_values where scope = ? and scope_code is not distinct from ? "
+            "and \"window\" = ? and list_contains(?, period)",
+            [scope, scope_code, window, periods])
+        return {(r["indicator_code"], r["period"]): Cell(r["display_value"], bool(r["is_suppressed"]))
+                for r in got}
+
+    def table(self, scope: str, first: str, last: str) -> list[dict[str, Any]]:
+        """The published indicator table of a scope for a period range (no exact values)."""
+        return self.rows(
+            "select v.indicator_code, i.indicator_name_it, v.period, v.\"window\", v.scope_code, "
+            "case when v.is_suppressed then '<5' else v.display_value end as display_value, "
+            "v.is_suppressed, i.unit from marts.indicator_values v "
+            "join reference.indicators i using (indicator_code) "
+            "where v.scope = ? and v.period between ? and ? "
+            "order by v.scope_code, v.indicator_code, v.period, v.\"window\"",
+            [scope, first, last])
+
+    def consortia(self) -> list[dict[str, Any]]:
+        return self.rows(
+            "select consortium_code, any_value(consortium_name) as consortium_name, "
+            "sum(budget_eur)::double as budget_eur, sum(cofinancing_eur)::double as cofinancing_eur "
+            "from marts.dim_partner group by consortium_code order by consortium_code")
+
+    def partners(self) -> list[dict[str, Any]]:
+        return self.rows(
+            "select partner_code, partner_name, consortium_code, consortium_name, "
+            "budget_eur::double as budget_eur from marts.dim_partner order by partner_code")
+
+    def calendar(self, through: str, partner: str | None = None) -> list[dict[str, Any]]:
+        sql = ("select partner_code, period, status, versions, received_at, due_date "
+               "from marts.submission_calendar where period <= ?")
+        params: list[Any] = [through]
+        if partner is not None:
+            sql += " and partner_code = ?"
+            params.append(partner)
+        return self.rows(sql + " order by partner_code, period", params)
+
+    def submissions(self, partner: str, through: str) -> list[dict[str, Any]]:
+        return self.rows(
+            "select period, file_name, received_at, version, status, rows_read, rows_accepted, "
+            "errors, warnings from marts.submissions where partner_code = ? and period <= ? "
+            "order by period, version", [partner, through])

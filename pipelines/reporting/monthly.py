@@ -1,0 +1,157 @@
+"""The partnership's monthly indicator report (Italian): one self-contained HTML page."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from pipelines.reporting import charts, page
+from pipelines.reporting.data import Cell, Warehouse
+
+HEADLINE = ["REACH_PERSONS", "REACH_HOUSEHOLDS", "REACH_CONTACTS_ANON", "PERSONS_MULTI_AREA",
+            "FIN_SPEND_EUR", "DQ_COMPLETENESS"]
+CHILDREN = ["REACH_HOUSEHOLDS_MINORS", "MINORS_IN_HOUSEHOLDS", "CASA_ARREARS_HOUSEHOLDS_MINORS"]
+HOUSING = ["CASA_ARREARS_HOUSEHOLDS", "CASA_ARREARS_EUR", "CASA_EVICTION_PREVENTION_RATE"]
+EMPLOYMENT = ["LAV_PERSONS", "LAV_PLACEMENT_RATE", "LAV_INTERNSHIP_COMPLETION"]
+DATA_QUALITY = ["DQ_COMPLETENESS", "DQ_ON_TIME_RATE", "DQ_FIRST_TIME_ACCEPT"]
+# The trend of each area: its counts (amounts and rates have their own sections).
+AREA_TRENDS: dict[str, list[str]] = {
+    "": ["REACH_PERSONS", "REACH_HOUSEHOLDS", "PERSONS_MULTI_AREA"],
+    "POV": ["POV_FOOD_CONTACTS"],
+    "LEG": ["LEG_ADS_OPENED"],
+    "LAV": ["LAV_PERSONS"],
+    "CASA": ["CASA_ARREARS_HOUSEHOLDS", "CASA_ARREARS_HOUSEHOLDS_MINORS"],
+}
+
+
+class Figures:
+    """The partnership's published cells (month and cumulative windows) through a period."""
+
+    def __init__(self, wh: Warehouse, period: str, scope: str = "partnership",
+                 scope_code: str | None = None) -> None:
+        self.period = period
+        self.periods = wh.periods(period)
+        self.scope = scope
+        self.meta = {r["indicator_code"]: r for r in wh.indicators()}
+        self.month = wh.cells(scope, scope_code, self.periods, "month")
+        self.cumulative = wh.cells(scope, scope_code, self.periods, "cumulative")
+
+    def cell(self, code: str, window: str = "month", period: str | None = None) -> Cell:
+        cells = self.month if window == "month" else self.cumulative
+        return cells.get((code, period or self.period), Cell(None, False))
+
+    def name(self, code: str) -> str:
+        return str(self.meta[code]["indicator_name_it"])
+
+    def series(self, codes: list[str], window: str = "month") -> list[dict[str, Any]]:
+        """Chart rows: suppressed cells carry no number, only the label `<5`."""
+        out = []
+        for code in codes:
+            for p in self.periods:
+                c = self.cell(code, window, p)
+                out.append({"periodo": p, "indicatore": self.name(code), "codice": code,
+                            "valore": c.number, "etichetta": c.text, "soppresso": c.suppressed})
+        return out
+
+
+def card(f: Figures, code: str) -> str:
+    unit = str(f.meta[code]["unit"])
+    now = f.cell(code)
+    prev = f.cell(code, period=page.previous(f.period))
+    cum = f.cell(code, "cumulative")
+    pct = page.as_percent if unit == "rate" else (lambda _c: "")
+    return (f'<div class="card"><div class="name">{escape(f.name(code))}</div>'
+            f'<div>nel mese: {page.value_span(now, code, "month", f.scope)}{pct(now)}</div>'
+            f'<div class="delta">{escape(page.delta(now, prev, unit))}</div>'
+            f'<div class="cum">dall\'inizio: {page.value_span(cum, code, "cumulative", f.scope)}'
+            f"{pct(cum)}</div></div>")
+
+
+def cards(f: Figures, codes: list[str]) -> str:
+    return '<div class="cards">' + "".join(card(f, c) for c in codes) + "</div>"
+
+
+def _trends(f: Figures, areas: dict[str, str]) -> str:
+    out = []
+    for area, codes in AREA_TRENDS.items():
+        label = areas.get(area, "Tutte le aree")
+        rows = f.series(codes)
+        svg = charts.to_svg(charts.trend(rows, label, "numero nel mese"))
+        out.append(page.chart_block(f"trend-{area or 'all'}", svg, rows))
+    return "<h2>Andamento per area</h2>" + "".join(out)
+
+
+def _finance(wh: Warehouse, f: Figures) -> str:
+    consortia = wh.consortia()
+    rows, shares, table_rows = [], [], []
+    for c in consortia:
+        code = c["consortium_code"]
+        spend = wh.cells("consortium", code, [f.period], "cumulative")
+        s = spend.get(("FIN_SPEND_EUR", f.period), Cell(None, False))
+        share = spend.get(("FIN_COFIN_SHARE", f.period), Cell(None, False))
+        burn = spend.get(("FIN_BUDGET_BURN", f.period), Cell(None, False))
+        name = str(c["consortium_name"])
+        rows.append({"consorzio": name, "spesa": s.number, "etichetta": s.text,
+                     "budget": c["budget_eur"]})
+        shares.append({"consorzio": name, "valore": share.number, "etichetta": share.text})
+        table_rows.append([escape(name), escape(s.text), page.number_it(float(c["budget_eur"]), 2),
+                           escape(burn.text) + page.as_percent(burn),
+                           escape(share.text) + page.as_percent(share)])
+    budget = sum(float(c["budget_eur"]) for c in consortia)
+    expected = sum(float(c["cofinancing_eur"]) for c in consortia) / budget if budget else 0.212
+    return ("<h2>Finanza</h2>" + cards(f, ["FIN_SPEND_EUR", "FIN_BUDGET_BURN", "FIN_COFIN_SHARE",
+                                           "FIN_COST_PER_PERSON"])
+            + page.chart_block("finance-spend", charts.to_svg(charts.spend_vs_budget(rows)), rows)
+            + page.chart_block("finance-cofinancing",
+                               charts.to_svg(charts.cofinancing(shares, expected)), shares,
+                               f"Linea rossa: quota attesa del {page.number_it(expected * 100, 1)} % "
+                               "(cofinanziamento degli enti sul budget complessivo).")
+            + page.table(["Consorzio", "Spesa cumulata (euro)", "Budget (euro)",
+                          "Avanzamento", "Quota cofinanziamento"], table_rows, {1, 2, 3, 4}))
+
+
+def _quality(wh: Warehouse, f: Figures) -> str:
+    rows = [{"ente": r["partner_code"], "periodo": r["period"],
+             "stato": charts.STATUS_IT.get(r["status"], r["status"])}
+            for r in wh.calendar(f.period)]
+    svg = charts.to_svg(charts.quality_heatmap(rows, title="Stato degli invii per ente e mese"))
+    return ("<h2>Qualità dei dati</h2>" + cards(f, DATA_QUALITY)
+            + page.chart_block("quality-heatmap", svg, rows))
+
+
+def glossary(f: Figures) -> str:
+    rows = [[escape(code), escape(str(m["indicator_name_it"])), escape(str(m["definition_it"])),
+             escape(str(m["unit"]))] for code, m in sorted(f.meta.items())]
+    return ("<h2>Glossario degli indicatori</h2>"
+            + page.table(["Codice", "Indicatore", "Definizione", "Unità"], rows)
+            + '<p class="note">I conteggi di persone o nuclei tra 1 e 4 sono pubblicati come '
+              "&lt;5, così come i tassi con denominatore inferiore a 5 e le celle che "
+              "permetterebbero di ricostruirli (soppressione complementare).</p>")
+
+
+def render(wh: Warehouse, period: str) -> str:
+    """The whole report for a period, as HTML text."""
+    f = Figures(wh, period)
+    areas = {a["area_code"]: a["area_label_it"] for a in wh.areas()}
+    sections = [
+        "<h2>In sintesi</h2>" + cards(f, HEADLINE),
+        _trends(f, areas),
+        "<h2>Focus minori</h2>" + cards(f, CHILDREN) + page.chart_block(
+            "children", charts.to_svg(charts.bars(f.series(CHILDREN), "Minori e nuclei con minori",
+                                                  "numero nel mese")), f.series(CHILDREN)),
+        "<h2>Casa</h2>" + cards(f, HOUSING) + page.chart_block(
+            "housing", charts.to_svg(charts.trend(f.series(["CASA_EVICTION_PREVENTION_RATE"]),
+                                                  "Sfratti evitati", "tasso nel mese", percent=True)),
+            f.series(["CASA_EVICTION_PREVENTION_RATE"])),
+        "<h2>Lavoro</h2>" + cards(f, EMPLOYMENT) + page.chart_block(
+            "employment", charts.to_svg(charts.trend(
+                f.series(["LAV_PLACEMENT_RATE", "LAV_INTERNSHIP_COMPLETION"]),
+                "Inserimenti e tirocini conclusi", "tasso nel mese", percent=True)),
+            f.series(["LAV_PLACEMENT_RATE", "LAV_INTERNSHIP_COMPLETION"])),
+        _finance(wh, f),
+        _quality(wh, f),
+        glossary(f),
+    ]
+    return page.document(f"Osservatorio del partenariato: report di {page.month_it(period)}",
+                         "Indicatori armonizzati del partenariato. Valori pubblicati: i conteggi "
+                         "tra 1 e 4 appaiono come <5. Mese: " + period, sections)

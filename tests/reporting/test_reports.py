@@ -1,0 +1,222 @@
+"""The month's report, a partner's scorecard and the Excel export of a small generated
+scenario, opened in headless Chromium (offline) and checked against the warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from pipelines.cli import main
+from pipelines.ingest import ingest
+from pipelines.reporting.monthly import HEADLINE
+from pipelines.reporting.pdf import FLAGS
+from pipelines.synthetic.generator import GeneratorConfig, generate
+from pipelines.warehouse.dbt import run_build
+
+PERIOD = "2026-03"
+CONFIG = GeneratorConfig(seed=5, partners=4, start_period="2026-01", months=3, rows_per_file=25)
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
+REPORT_CHARTS = 11  # 5 area trends, children, housing, employment, 2 finance, quality
+
+pytestmark = pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftoppm") is None,
+                                reason="chromium and poppler-utils: `make system-deps`")
+
+
+@pytest.fixture(scope="module")
+def home(module_home: Path, module_settings) -> Path:
+    generate(module_home / "inbox", CONFIG)
+    ingest(module_settings)
+    run_build(module_settings, as_of=dt.date(2026, 5, 20))
+    assert main(["report", "--period", PERIOD]) == 0
+    return module_home
+
+
+def q(home: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def published(home: Path, scope: str, scope_code: str | None) -> dict[tuple[str, str, str], tuple[bool, str]]:
+    """(indicator, period, window) -> (is_suppressed, display_value) of one scope."""
+    rows = q(home, "select indicator_code, period, \"window\", is_suppressed, display_value "
+                   "from marts.indicator_values where scope = ? and scope_code is not distinct from ?",
+             [scope, scope_code])
+    return {(c, p, w): (bool(s), d) for c, p, w, s, d in rows}
+
+
+def browse(page: Path, name: str, tmp: Path, height: int) -> tuple[str, str]:
+    """The DOM Chromium rendered and its log (console messages); a screenshot for people."""
+    base = ["chromium", *FLAGS, f"--user-data-dir={tmp / 'profile'}"]
+    dom = subprocess.run([*base, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120, check=True)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    shot = OUTPUT / f"{name}.png"
+    subprocess.run([*base, f"--screenshot={shot}", f"--window-size=1100,{height}", page.as_uri()],
+                   capture_output=True, text=True, timeout=120, check=True)
+    assert shot.stat().st_size > 10_000
+    return dom.stdout, dom.stderr
+
+
+SPAN = re.compile(r'<span class="value" data-indicator="([A-Z_]+)" data-window="(\w+)" '
+                  r'data-scope="(\w+)" data-suppressed="(true|false)">([^<]*(?:&lt;5)?[^<]*)</span>')
+
+
+def spans(html: str) -> list[tuple[str, str, str, bool, str]]:
+    return [(c, w, s, flag == "true", text.replace("&lt;", "<"))
+            for c, w, s, flag, text in SPAN.findall(html)]
+
+
+def chart_data(html: str) -> list[list[dict]]:
+    return [json.loads(m.replace("<\\/", "</")) for m in
+            re.findall(r'<script type="application/json" class="chart-data">(.*?)</script>', html)]
+
+
+def assert_page_is_sound(dom: str, log: str, charts: int) -> None:
+    console = [line for line in log.splitlines() if ":CONSOLE" in line]
+    assert not console, console
+    figures = re.findall(r'<figure class="chart".*?</figure>', dom, flags=re.S)
+    assert len(figures) == charts
+    for fig in figures:  # every chart drew: an SVG with Vega marks in its container
+        assert "<svg" in fig and 'class="mark-' in fig and "role-mark" in fig, fig[:200]
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", dom, flags=re.I)
+    assert not re.search(r"url\(\s*[\"']?\s*(?:https?:)?//", dom, flags=re.I)
+    assert "cdn" not in dom.lower() and "<link" not in dom.lower()
+
+
+def assert_suppression_kept(html: str, truth: dict, scope: str) -> int:
+    """Every suppressed cell shows `<5` (text and chart data); returns how many were seen."""
+    seen = 0
+    for code, window, s, suppressed, text in spans(html):
+        if s != scope:
+            continue
+        is_suppressed, display = truth[(code, PERIOD, window)]
+        assert suppressed == is_suppressed, code
+        assert text == ("<5" if is_suppressed else (display or "n.d.")), (code, window, text)
+        seen += is_suppressed
+    for rows in chart_data(html):
+        for row in rows:
+            if "codice" in row:
+                is_suppressed, display = truth[(row["codice"], row["periodo"], "month")]
+                assert row["soppresso"] == is_suppressed
+            if row.get("soppresso") or row.get("etichetta") == "<5":
+                assert row["valore"] is None and row["etichetta"] == "<5", row
+                seen += 1
+    return seen
+
+
+def test_report_renders_offline_with_every_chart_and_the_published_headlines(home: Path,
+                                                                             tmp_path: Path) -> None:
+    report = home / "reports" / f"report_{PERIOD}.html"
+    html = report.read_text(encoding="utf-8")
+    dom, log = browse(report, "report", tmp_path, 7000)
+    assert_page_is_sound(dom, log, REPORT_CHARTS)
+    truth = published(home, "partnership", None)
+    shown = {(c, w): t for c, w, s, _, t in spans(dom) if s == "partnership"}
+    for code in HEADLINE:
+        for window in ("month", "cumulative"):
+            is_suppressed, display = truth[(code, PERIOD, window)]
+            assert shown[(code, window)] == ("<5" if is_suppressed else display)
+    assert_suppression_kept(html, truth, "partnership")
+    assert "Glossario" in html and html.count("<tr>") > 28
+
+
+def test_scorecard_renders_and_keeps_suppressed_cells_as_lt5(home: Path, tmp_path: Path) -> None:
+    # The partner with most suppressed cells, so the check has something to bite on.
+    partner = q(home, "select scope_code from marts.indicator_values where scope = 'partner' "
+                      "and period <= ? group by 1 order by sum(is_suppressed::int) desc, 1 limit 1",
+                [PERIOD])[0][0]
+    card = home / "outbox" / partner / PERIOD / f"scorecard_{PERIOD}.html"
+    html = card.read_text(encoding="utf-8")
+    dom, log = browse(card, "scorecard", tmp_path, 2400)
+    assert_page_is_sound(dom, log, 2)
+    assert assert_suppression_kept(html, published(home, "partner", partner), "partner") > 0
+    for value in re.findall(r'data-suppressed="true">([^<]*)<', html):
+        assert value == "&lt;5"
+
+
+def test_scorecard_holds_no_other_partner(home: Path) -> None:
+    partners = dict(q(home, "select partner_code, partner_name from marts.dim_partner"))
+    for code in partners:
+        html = (home / "outbox" / code / PERIOD / f"scorecard_{PERIOD}.html").read_text()
+        others = set(re.findall(r"\bP\d{2}\b", html)) - {code}
+        assert not others, (code, others)
+        for other, name in partners.items():
+            if other != code:
+                assert name not in html, (code, name)
+        assert {s for _, _, s, _, _ in spans(html)} <= {"partner", "consortium", "partnership"}
+
+
+def test_pdf_opens_and_has_the_headline_numbers(home: Path, tmp_path: Path) -> None:
+    pdf = home / "reports" / f"report_{PERIOD}.pdf"
+    assert pdf.stat().st_size > 10_000
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "page")], check=True, timeout=120)
+    pages = list(tmp_path.glob("page*.png"))
+    assert len(pages) == 1 and pages[0].stat().st_size > 1000
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True, timeout=120).stdout
+    truth = published(home, "partnership", None)
+    for code in HEADLINE:
+        for window in ("month", "cumulative"):
+            is_suppressed, display = truth[(code, PERIOD, window)]
+            assert ("<5" if is_suppressed else display) in text, code
+
+
+def test_excel_export_has_a_sheet_per_scope_the_glossary_and_no_exact_suppressed_value(
+        home: Path) -> None:
+    [xlsx] = list((home / "reports").glob("indicatori_*.xlsx"))
+    wb = load_workbook(xlsx, read_only=True)
+    assert wb.sheetnames[:4] == ["Partenariato", "Consorzi", "Enti", "Glossario"]
+    truth = {(c, p, w, s or "partenariato"): (sup, d) for c, p, w, s, sup, d in q(
+        home, "select indicator_code, period, \"window\", scope_code, is_suppressed, display_value "
+              "from marts.indicator_values where scope = 'partner'")}
+    window = {"mese": "month", "dall'inizio": "cumulative"}
+    suppressed = 0
+    for code, _, period, win, scope, value, _ in wb["Enti"].iter_rows(min_row=2, values_only=True):
+        is_suppressed, display = truth[(code, period, window[win], scope)]
+        if is_suppressed:
+            suppressed += 1
+            assert value == "<5"
+        elif display is not None:
+            assert float(value) == float(display)
+    assert suppressed > 0
+    glossary = list(wb["Glossario"].iter_rows(min_row=2, values_only=True))
+    assert len(glossary) == q(home, "select count(*) from reference.indicators")[0][0]
+
+
+def test_cli_refuses_a_month_the_warehouse_does_not_hold(home: Path,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    assert main(["report", "--period", "2031-01"]) == 2
+    assert "no month 2031-01" in capsys.readouterr().err
+    assert main(["report", "--period", "2026-3"]) == 2
+
+
+def test_monthly_report_asset_runs_after_the_build_not_after_each_file(home: Path) -> None:
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.defs.reporting.assets import monthly_report
+    from pipelines.defs.resources import OsservatorioSettings
+
+    d = defs()
+    key = dg.AssetKey("monthly_report")
+    assert key in d.resolve_job_def("build_warehouse").asset_layer.selected_asset_keys
+    assert key not in d.resolve_job_def("ingest_and_build").asset_layer.selected_asset_keys
+    for f in (home / "reports").glob("report_*"):
+        f.unlink()
+    result = dg.materialize([monthly_report], resources={
+        "osservatorio": OsservatorioSettings(home=str(home))})
+    assert result.success
+    latest = q(home, "select max(period) from marts.dim_period where is_due")[0][0]
+    assert (home / "reports" / f"report_{latest}.pdf").exists()
