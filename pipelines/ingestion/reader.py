@@ -108,7 +108,10 @@ def read_file(path: Path, max_bytes: int = 50 * 1024**2) -> ReadResult:
         if path.suffix.lower() == ".csv":
             return _read_csv(path)
         return _read_workbook(path)
-    except Exception as exc:  # hostile or damaged input must never escape as a trace
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # hostile or damaged input must never escape as a trace
+        # (calamine reports some damaged files as a Rust panic, a BaseException)
         log.warning("unreadable file %s: %s", path.name, type(exc).__name__)
         return ReadResult(issues=[file_issue("file_unreadable")])
 
