@@ -18,6 +18,7 @@ from pipelines.timing import Stopwatch
 from pipelines.validation.evaluate import REJECTED, FileVerdict, evaluate
 from pipelines.validation.feedback import write_feedback
 from pipelines.warehouse import raw
+from pipelines.warehouse.lock import writer_lock
 from pipelines.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,11 @@ def batches(drops: list[Drop]) -> list[list[Drop]]:
 def ingest(settings: Settings) -> IngestSummary:
     key = settings.require_key()
     ws = Workspace(settings.home).ensure()
+    with writer_lock(ws.home):
+        return _ingest(settings, ws, key)
+
+
+def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     summary = IngestSummary()
     watch = Stopwatch()
     with watch.stage("scan"):

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from pipelines.settings import Settings
+from pipelines.warehouse.lock import writer_lock
 from pipelines.workspace import Workspace
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent / "dbt_project"
@@ -133,5 +134,7 @@ def run_build(settings: Settings, as_of: dt.date | None = None) -> None:
     ensure_manifest()
     dbt = DbtCliResource(project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR),
                          dbt_executable=dbt_executable())
-    dbt.cli(build_args(settings, as_of), manifest=PROJECT_DIR / "target" / "manifest.json").wait()
-    publish(settings)
+    with writer_lock(settings.home):
+        dbt.cli(build_args(settings, as_of),
+                manifest=PROJECT_DIR / "target" / "manifest.json").wait()
+        publish(settings)

@@ -11,6 +11,7 @@ from dagster_dbt import (
 from pipelines.defs.ingestion.assets import WAREHOUSE_POOL
 from pipelines.defs.resources import OsservatorioSettings
 from pipelines.warehouse.dbt import build_args, configure_env, ensure_manifest, publish
+from pipelines.warehouse.lock import writer_lock
 
 MANIFEST = ensure_manifest()
 
@@ -29,5 +30,6 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                      osservatorio: OsservatorioSettings):
     settings = osservatorio.load()
     configure_env(settings)
-    yield from dbt.cli(build_args(settings), context=context, manifest=MANIFEST).stream()
-    publish(settings)
+    with writer_lock(settings.home):  # also against a CLI ingest or build outside Dagster
+        yield from dbt.cli(build_args(settings), context=context, manifest=MANIFEST).stream()
+        publish(settings)
