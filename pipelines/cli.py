@@ -294,14 +294,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- not yet available ------------------------------------------------------------------
-
-
-def cmd_later(args: argparse.Namespace) -> int:
-    print(f"osservatorio {args.command}: not available in this version yet.", file=sys.stderr)
-    return 3
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="osservatorio",
                                 description="Osservatorio: partner reports in, indicators out.")
