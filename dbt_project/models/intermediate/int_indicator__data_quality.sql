@@ -5,11 +5,7 @@ with partner_months as (
 ),
 
 scoped as (
-    select 'partnership' as scope, cast(null as varchar) as scope_code, * from partner_months
-    union all
-    select 'consortium' as scope, consortium_code as scope_code, * from partner_months
-    union all
-    select 'partner' as scope, partner_code as scope_code, * from partner_months
+    {{ in_every_scope('partner_months') }}
 ),
 
 monthly as (
