@@ -75,6 +75,8 @@ def ingest(settings: Settings) -> IngestSummary:
     key = settings.require_key()
     ws = Workspace(settings.home).ensure()
     with writer_lock(ws.home):
+        if removed := ws.remove_partial_writes():
+            log.info("removed %d half-written files of an interrupted run", removed)
         return _ingest(settings, ws, key)
 
 

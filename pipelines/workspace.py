@@ -43,6 +43,18 @@ class Workspace:
     def logs(self) -> Path:
         return self.home / "logs"
 
+    def remove_partial_writes(self) -> int:
+        """Delete half-written files (`.<name>.part`) left by a writer that was killed; the
+        whole file is written again by the run that redoes the work."""
+        removed = 0
+        for folder in (self.archive, self.quarantine, self.outbox):
+            for part in folder.rglob(".*.part"):
+                if part.is_file():
+                    part.chmod(0o600)
+                    part.unlink()
+                    removed += 1
+        return removed
+
     def ensure(self) -> Workspace:
         for p in (self.inbox, self.outbox, self.archive, self.quarantine, self.reports,
                   self.logs, self.published):

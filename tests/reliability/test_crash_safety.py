@@ -47,6 +47,26 @@ def _kill_after(home: Path, seconds: float, *args: str) -> bool:
         return True
 
 
+def _kill_when_archived(home: Path, files: int, rng: random.Random) -> bool:
+    """Start an ingest and SIGKILL it once `files` files are in the archive (a point inside
+    the per-file work: archive, feedback, transaction), plus a random few milliseconds."""
+    proc = subprocess.Popen([CLI, "ingest"], env=_env(home), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    archive = home / "archive"
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        done = sum(1 for p in archive.rglob("*") if p.is_file()) if archive.exists() else 0
+        if done >= files:
+            time.sleep(rng.uniform(0.0, 0.05))
+            break
+        time.sleep(0.01)
+    if proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return True
+
+
 def _state(home: Path) -> dict:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
@@ -94,15 +114,16 @@ def _copy_mtimes(src: Path, dest: Path) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_ingest_killed_at_random_then_restarted(reference, tmp_path: Path, seed: int) -> None:
-    source, ref_home, ingest_s, _ = reference
+    source, ref_home, _, _ = reference
+    archived = sum(1 for p in (ref_home / "archive").rglob("*") if p.is_file())
     home = tmp_path / "workspace"
     _copy_mtimes(source / "inbox", home / "inbox")
     rng = random.Random(seed)
-    killed = 0
-    for _ in range(2):  # two crashes in a row, at different points of the run
-        killed += _kill_after(home, rng.uniform(0.4, 0.95) * ingest_s, "ingest")
+    first = rng.randint(1, archived // 2)
+    second = rng.randint(first + 1, archived - 1)
+    killed = sum(_kill_when_archived(home, n, rng) for n in (first, second))
     _run(home, "ingest")
-    assert killed >= 1, "the ingest finished before any kill: the test proved nothing"
+    assert killed == 2, "an ingest finished before its kill: the test proved nothing"
     assert _state(home) == _state(ref_home)
 
 
