@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import struct
+import zipfile
 from pathlib import Path
 
 from pipelines.ingestion.columns import INTERVENTI, SPESE
@@ -89,3 +91,27 @@ def write_csv(path: Path, table: str, rows: list[dict], mtime: dt.datetime | Non
 def at(day: str) -> dt.datetime:
     """An arrival time: noon UTC of an ISO day."""
     return dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=dt.UTC)
+
+
+def write_zip_bomb(path: Path, megabytes: int = 200, declared: int | None = None) -> None:
+    """A workbook-looking zip with `megabytes` of zeros; `declared` fakes the stated size."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
+            zeros = bytes(1024 * 1024)
+            for _ in range(megabytes):
+                fh.write(zeros)
+    if declared is None:
+        return
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # central directory entries: lie about the expanded size
+        n = struct.unpack_from("<H", data, at + 28)[0]
+        if bytes(data[at + 46: at + 46 + n]) == name:
+            struct.pack_into("<I", data, at + 24, declared)
+            local = struct.unpack_from("<I", data, at + 42)[0]
+            struct.pack_into("<I", data, local + 22, declared)
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))

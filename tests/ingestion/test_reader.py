@@ -22,6 +22,7 @@ import pytest
 from pipelines import settings as settings_mod
 from pipelines.ingestion.reader import RawTable, read_file
 from pipelines.validation.derived import TablePart, expenses_frame, interventions_frame
+from tests.helpers import write_zip_bomb
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "partner_files"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -189,33 +190,9 @@ def test_bad_input_gets_its_rule_never_an_exception(case: dict[str, Any]) -> Non
     assert not result.readable
 
 
-def _zip_bomb(path: Path, megabytes: int, declared: int | None = None) -> None:
-    """A workbook-looking zip with `megabytes` of zeros; `declared` fakes the stated size."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("xl/workbook.xml", "<workbook/>")
-        with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
-            zeros = bytes(1024 * 1024)
-            for _ in range(megabytes):
-                fh.write(zeros)
-    if declared is None:
-        return
-    data = bytearray(path.read_bytes())
-    name = b"xl/worksheets/sheet1.xml"
-    at = data.find(b"PK\x01\x02")
-    while at != -1:  # central directory entries: lie about the expanded size
-        n = struct.unpack_from("<H", data, at + 28)[0]
-        if bytes(data[at + 46: at + 46 + n]) == name:
-            struct.pack_into("<I", data, at + 24, declared)
-            local = struct.unpack_from("<I", data, at + 42)[0]
-            struct.pack_into("<I", data, local + 22, declared)
-        at = data.find(b"PK\x01\x02", at + 4)
-    path.write_bytes(bytes(data))
-
-
 def test_zip_bomb_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
     path = tmp_path / "marzo.xlsx"
-    _zip_bomb(path, 200)
+    write_zip_bomb(path, 200)
     assert path.stat().st_size < 1024**2  # 200 MB of zeros in a few hundred KB
     result = read_file(path)
     assert [(i.rule, i.row, i.column) for i in result.issues] == [("file_zip_bomb", None, None)]
@@ -224,7 +201,7 @@ def test_zip_bomb_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
 def test_zip_bomb_lying_about_its_size_is_unreadable(tmp_path: Path) -> None:
     """The central directory says 5 KB: the size check passes, the parser must still stop."""
     path = tmp_path / "marzo.xlsx"
-    _zip_bomb(path, 100, declared=5000)
+    write_zip_bomb(path, 100, declared=5000)
     with zipfile.ZipFile(path) as zf:
         assert sum(i.file_size for i in zf.infolist()) < 10_000
     result = read_file(path)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from pipelines import settings as settings_mod
 from pipelines.ingestion.inbox import drop_of, scan
 from pipelines.issues import FILE_RULES
 from pipelines.validation.evaluate import FileVerdict, evaluate
+from tests.helpers import write_zip_bomb
 
 TESTS = Path(__file__).resolve().parents[1]
 CORPUS = TESTS / "fixtures" / "partner_files"
@@ -50,17 +50,6 @@ UNTRIGGERABLE = {"partner_not_active": "no partner in seeds/partners.csv has act
 TRACE_MARKERS = ("Traceback", 'File "', "Error:", "Exception", "raise ", "NoneType")
 CF_16 = re.compile(r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
                    re.IGNORECASE)
-
-
-def write_zip_bomb(path: Path, megabytes: int = 200) -> None:
-    """An .xlsx-named zip that looks like a workbook and expands to `megabytes` of zeros."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("xl/workbook.xml", "<workbook/>")
-        with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
-            zeros = bytes(1024 * 1024)
-            for _ in range(megabytes):
-                fh.write(zeros)
 
 
 def _environment(mp: pytest.MonkeyPatch, home: Path) -> None:
