@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from pipelines.settings import PERIOD_RE, SettingsError
+from pipelines.warehouse.dbt import BuildError
 
 WORKSPACE_MARKER = ".osservatorio-workspace"
 log = logging.getLogger("pipelines.cli")
@@ -335,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -18,7 +18,7 @@ select * from (
             partner_code, sex, age_band, citizenship, residence_class as residence,
             {{ weight }} as weight
             {% if multi %}, {{ multi }} as d{% endif %}
-        from {{ ref('int_interventions_scoped') }}
+        from {{ indicator_source() }}
         where ({{ condition }}) and {{ key }} is not null
         {% if scopes %}and scope in ({{ "'" ~ scopes | join("', '") ~ "'" }}){% endif %}
     ),

@@ -49,7 +49,7 @@
 select * from (
     with matching as (
         select scope, scope_code, period, {{ key }} as k
-        from {{ ref('int_interventions_scoped') }}
+        from {{ indicator_source() }}
         where ({{ condition }}) and {{ key }} is not null
     ),
     entering as (
@@ -119,7 +119,7 @@ select * from (
 select * from (
     with matching as (
         select scope, scope_code, period, person_id, {{ dimension }} as d
-        from {{ ref('int_interventions_scoped') }}
+        from {{ indicator_source() }}
         where person_id is not null
         {% if scopes %}and scope in ({{ "'" ~ scopes | join("', '") ~ "'" }}){% endif %}
     ),

@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.settings import Settings
@@ -32,14 +33,142 @@ def dbt_vars(settings: Settings, as_of: dt.date | None = None) -> dict[str, obje
 
 
 def build_args(settings: Settings, as_of: dt.date | None = None,
-               select: str | None = None) -> list[str]:
+               select: str | None = None, plan: BuildPlan | None = None) -> list[str]:
     # Unit tests pin the SQL and run in the test suite; the pipeline's builds run the models,
     # seeds and data tests (the asset checks) only.
-    args = ["build", "--exclude-resource-type", "unit_test",
-            "--vars", json.dumps(dbt_vars(settings, as_of))]
+    variables = dbt_vars(settings, as_of)
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if plan is not None:
+        if plan.full_refresh:
+            args.append("--full-refresh")
+        else:
+            variables["changed_from"] = plan.changed_from
+    args += ["--vars", json.dumps(variables)]
     if select:
         args += ["--select", select]
     return args
+
+
+# Incremental builds --------------------------------------------------------------------------
+# A build recomputes the months from the first one whose data changed since the last
+# successful build (dbt_project/macros/incremental.sql); everything else is kept. The ledger
+# of builds is meta.builds, with the submissions each one included in meta.built_submissions.
+
+BUILD_LOG_DDL = """
+create schema if not exists meta;
+create table if not exists meta.builds (
+    built_at timestamptz not null,
+    full_refresh boolean not null,
+    changed_from varchar,
+    last_period varchar,
+    fingerprint varchar not null,
+    submissions integer not null
+);
+create table if not exists meta.built_submissions (submission_id varchar primary key);
+"""
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    full_refresh: bool
+    changed_from: str  # first month recomputed (with a full refresh: the first month)
+    last_period: str  # the last reporting month that has ended at build time
+    fingerprint: str  # of the dbt project, the seeds and the calendar
+    submission_ids: tuple[str, ...]  # every submission the build includes
+    reason: str
+
+
+def _next_period(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{year + month // 12}-{month % 12 + 1:02d}"
+
+
+def last_period(settings: Settings, as_of: dt.date | None = None) -> str:
+    """The last month that has ended at `as_of`, capped at the calendar's end (int_periods)."""
+    day = as_of or dt.date.today()
+    previous = (day.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    return min(previous, settings.end_period)
+
+
+def fingerprint(settings: Settings) -> str:
+    """What, when it changes, invalidates every kept month: the SQL, the seeds, the calendar."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps([settings.start_period, settings.end_period,
+                                        settings.due_day]).encode())
+    roots = [PROJECT_DIR / "models", PROJECT_DIR / "macros", PROJECT_DIR.parent / "seeds"]
+    sources = sorted(p for r in roots for p in r.rglob("*")
+                     if p.is_file() and p.suffix in (".sql", ".yml", ".csv"))
+    files = [PROJECT_DIR / "dbt_project.yml", *sources]
+    for f in files:
+        digest.update(str(f.relative_to(PROJECT_DIR.parent)).encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+def plan_build(settings: Settings, as_of: dt.date | None = None) -> BuildPlan:
+    """Full refresh or the months to recompute; call it holding the writer lock."""
+    import duckdb
+
+    from pipelines.warehouse import raw
+
+    ws = Workspace(settings.home).ensure()
+    last, print_ = last_period(settings, as_of), fingerprint(settings)
+    con = raw.connect(ws.warehouse)
+    try:
+        con.execute(BUILD_LOG_DDL)
+        ids = tuple(i for (i,) in con.execute(
+            "select submission_id from raw.submissions order by submission_id").fetchall())
+        previous = con.execute(
+            "select fingerprint, last_period from meta.builds order by built_at desc limit 1"
+        ).fetchone()
+        changed = con.execute(
+            "select min(period) from raw.submissions where submission_id not in "
+            "(select submission_id from meta.built_submissions)").fetchone()[0]  # type: ignore[index]
+        built = {t for (t,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema in ('intermediate', 'marts')").fetchall()}
+    except duckdb.Error as exc:
+        raise RuntimeError(f"cannot read the warehouse's build ledger: {exc}") from exc
+    finally:
+        con.close()
+
+    def full(reason: str) -> BuildPlan:
+        return BuildPlan(True, settings.start_period, last, print_, ids, reason)
+
+    if previous is None:
+        return full("first build")
+    if previous[0] != print_:
+        return full("the models, seeds or calendar changed since the last build")
+    if last < previous[1]:
+        return full("the build date is earlier than the last build's")
+    if not {"int_breakdown_counts", "indicator_breakdowns", "fct_interventions"} <= built:
+        return full("tables of the last build are missing")
+    candidates = [p for p in (changed, _next_period(previous[1]) if last > previous[1] else None)
+                  if p is not None]
+    start = max(min(candidates), settings.start_period) if candidates else _next_period(last)
+    reason = (f"data or months changed from {start}" if candidates
+              else "no new data: only the calendar and quality tables are refreshed")
+    return BuildPlan(False, start, last, print_, ids, reason)
+
+
+def record_build(settings: Settings, plan: BuildPlan) -> None:
+    """After a successful dbt build: the submissions it included are now kept months."""
+    from pipelines.warehouse import raw
+
+    con = raw.connect(Workspace(settings.home).warehouse)
+    try:
+        con.execute(BUILD_LOG_DDL)
+        con.execute("begin")
+        if plan.full_refresh:
+            con.execute("delete from meta.built_submissions")
+        con.execute("insert or ignore into meta.built_submissions select unnest(?)",
+                    [list(plan.submission_ids)])
+        con.execute("insert into meta.builds values (current_timestamp, ?, ?, ?, ?, ?)",
+                    [plan.full_refresh, plan.changed_from, plan.last_period, plan.fingerprint,
+                     len(plan.submission_ids)])
+        con.execute("commit")
+    finally:
+        con.close()
 
 
 def configure_env(settings: Settings) -> None:
@@ -76,8 +205,12 @@ def publish(settings: Settings) -> Path:
     """Copy the warehouse to published/warehouse.duckdb atomically, for analysts.
 
     Readers of the published copy never block the pipeline's single writer, and never see
-    a half-built state: the copy is made from a checkpointed file and swapped in whole.
+    a half-built state: under the writer lock the warehouse is checkpointed and closed (its
+    file then holds everything, with no write-ahead log), copied byte for byte beside the
+    published copy, and swapped in whole.
     """
+    import shutil
+
     import duckdb
 
     ws = Workspace(settings.home).ensure()
@@ -87,12 +220,14 @@ def publish(settings: Settings) -> Path:
     con = duckdb.connect(str(ws.warehouse))
     try:
         con.execute("checkpoint")
-        live = con.execute("select current_database()").fetchone()[0]  # type: ignore[index]
-        con.execute(f"attach '{tmp}' as published_copy")
-        con.execute(f'copy from database "{live}" to published_copy')
-        con.execute("detach published_copy")
     finally:
         con.close()
+    wal = ws.warehouse.with_name(ws.warehouse.name + ".wal")
+    if wal.exists():  # closing checkpoints; a log left behind means the copy would lag
+        raise RuntimeError(f"the warehouse still has a write-ahead log ({wal}); not publishing")
+    shutil.copyfile(ws.warehouse, tmp)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
     os.replace(tmp, target)
     _export_parquet(target, ws.published / "parquet")
     log.info("published a read-only copy of the warehouse at %s", target)
@@ -126,15 +261,50 @@ def _export_parquet(database: Path, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def run_build(settings: Settings, as_of: dt.date | None = None) -> None:
-    """`osservatorio build`: the same dbt build the Dagster assets run, then publish."""
-    from dagster_dbt import DbtCliResource
+class BuildError(RuntimeError):
+    """dbt failed: a model did not build or a blocking data test failed."""
 
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """A dbt process must not outlive the build that started it (it would hold the warehouse)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def run_dbt(settings: Settings, args: list[str]) -> None:
+    """The dbt executable on the project, its output in logs/dbt.log of the workspace."""
     configure_env(settings)
+    ws = Workspace(settings.home).ensure()
+    with open(ws.logs / "dbt.log", "w", encoding="utf-8") as out:
+        code = subprocess.run([dbt_executable(), *args, "--profiles-dir", str(PROJECT_DIR)],
+                              cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
+                              preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                              check=False).returncode
+    if code != 0:
+        failed = _failed_nodes(PROJECT_DIR / "target" / "run_results.json")
+        raise BuildError(f"the warehouse build failed ({', '.join(failed) or f'dbt exit {code}'}); "
+                         f"see {ws.logs / 'dbt.log'}")
+
+
+def _failed_nodes(run_results: Path) -> list[str]:
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [r["unique_id"].split(".")[-1] for r in results
+            if r.get("status") in ("error", "fail", "runtime error")][:5]
+
+
+def run_build(settings: Settings, as_of: dt.date | None = None) -> BuildPlan:
+    """`osservatorio build`: what the Dagster assets run (the same plan, arguments, ledger and
+    publication), with the dbt executable called directly rather than through Dagster."""
     ensure_manifest()
-    dbt = DbtCliResource(project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR),
-                         dbt_executable=dbt_executable())
     with writer_lock(settings.home):
-        dbt.cli(build_args(settings, as_of),
-                manifest=PROJECT_DIR / "target" / "manifest.json").wait()
+        plan = plan_build(settings, as_of)
+        log.info("warehouse build: %s", plan.reason)
+        run_dbt(settings, build_args(settings, as_of, plan=plan))
+        record_build(settings, plan)
         publish(settings)
+    return plan

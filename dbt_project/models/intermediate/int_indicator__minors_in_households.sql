@@ -1,10 +1,13 @@
 -- MINORS_IN_HOUSEHOLDS: sum over households of the largest minori_nucleo reported for each
 -- in the window. Cumulative: each household's running maximum up to the period, carried
 -- forward as the running sum of its increases.
+-- depends_on: {{ ref('int_interventions_recomputed') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_months() }}") }}
 with per_month as (
     select scope, scope_code, period, partner_code || '|' || household_code as household,
         max(household_minors) as minors
-    from {{ ref('int_interventions_scoped') }}
+    from {{ indicator_source() }}
     group by all
 ),
 
@@ -35,6 +38,10 @@ summed as (
     union all
     select period, 'cumulative' as "window", scope, scope_code, total
     from running where present > 0
+),
+
+computed as (
+    select {{ indicator_row('MINORS_IN_HOUSEHOLDS', 'total') }} from summed
 )
 
-select {{ indicator_row('MINORS_IN_HOUSEHOLDS', 'total') }} from summed
+{{ counts_from_changed_months('computed', nulls=['numerator', 'denominator']) }}

@@ -1,6 +1,9 @@
 -- Current interventions with their partner's consortium, age, age band and residence class.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_months() }}") }}
 with interventions as (
     select * from {{ ref('int_interventions_versioned') }}
+    where true{{ only_changed_months() }}
 ),
 
 partners as (

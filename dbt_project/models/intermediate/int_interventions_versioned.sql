@@ -1,8 +1,11 @@
--- Interventions of the version that counts for each partner-month.
+-- Interventions of the version that counts for each partner-month (kept by month: an
+-- incremental build recomputes the changed months only, macros/incremental.sql).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_months() }}") }}
 with current_versions as (
     select submission_id, partner_code, period
     from {{ ref('int_submissions_versioned') }}
-    where table_name = 'interventi'
+    where table_name = 'interventi'{{ only_changed_months() }}
 ),
 
 interventions as (

@@ -1,7 +1,10 @@
 -- Person and household indicators by sex, age band, citizenship and residence (households:
 -- residence only), with primary suppression (1-4) and complementary suppression: where a
 -- breakdown has exactly one suppressed cell and a published total, the next smallest cell
--- is suppressed too, so that no cell can be recovered by difference.
+-- is suppressed too, so that no cell can be recovered by difference. Cells of different
+-- months never interact: an incremental build recomputes the changed months only.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_months() }}") }}
 with catalogue as (
     -- Counts of persons or households (the catalogue says which), each computed in
     -- int_breakdown_counts.
@@ -20,10 +23,12 @@ grid as (
     inner join catalogue on grid.indicator_code = catalogue.indicator_code
     inner join categories
         on categories.applies_to = 'any' or categories.applies_to = catalogue.subject
+    where true{{ only_changed_months('grid.period') }}
 ),
 
 counted as (
     select * from {{ ref('int_breakdown_counts') }}
+    where true{{ only_changed_months() }}
 ),
 
 cells as (

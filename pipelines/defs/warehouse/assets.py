@@ -10,7 +10,14 @@ from dagster_dbt import (
 
 from pipelines.defs.ingestion.assets import WAREHOUSE_POOL
 from pipelines.defs.resources import OsservatorioSettings
-from pipelines.warehouse.dbt import build_args, configure_env, ensure_manifest, publish
+from pipelines.warehouse.dbt import (
+    build_args,
+    configure_env,
+    ensure_manifest,
+    plan_build,
+    publish,
+    record_build,
+)
 from pipelines.warehouse.lock import writer_lock
 
 MANIFEST = ensure_manifest()
@@ -31,5 +38,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     settings = osservatorio.load()
     configure_env(settings)
     with writer_lock(settings.home):  # also against a CLI ingest or build outside Dagster
-        yield from dbt.cli(build_args(settings), context=context, manifest=MANIFEST).stream()
+        plan = plan_build(settings)
+        context.log.info(f"warehouse build: {plan.reason}")
+        yield from dbt.cli(build_args(settings, plan=plan), context=context,
+                           manifest=MANIFEST).stream()
+        record_build(settings, plan)
         publish(settings)

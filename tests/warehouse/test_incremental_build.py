@@ -1,0 +1,113 @@
+"""Incremental builds: a new month, a late correction of an old one and the passing of time
+recompute only the changed months, and the warehouse equals a full rebuild of the same data."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import settings as settings_mod
+from pipelines.ingest import ingest
+from pipelines.synthetic.generator import GeneratorConfig, generate
+from pipelines.warehouse.dbt import run_build
+
+CONFIG = GeneratorConfig(seed=31, partners=8, start_period="2026-01", months=4, rows_per_file=25,
+                         correction_rate=0.3, late_rate=0.3, missing_rate=0.0)
+
+# Each table with the columns that order it completely.
+COMPARED = {
+    "marts.indicator_values": "indicator_code, period, \"window\", scope, scope_code",
+    "marts.indicator_breakdowns": "indicator_code, period, \"window\", scope, scope_code, "
+                                  "dimension, dimension_value",
+    "marts.fct_interventions": "submission_id, row_number",
+    "intermediate.int_interventions_scoped": "scope, scope_code, submission_id, row_number",
+}
+
+
+def _deliver(generated: Path, inbox: Path, manifest: dict, until: dt.datetime) -> list[str]:
+    """Copy the files that have arrived by `until`; return the periods they report on."""
+    periods = []
+    for f in manifest["files"]:
+        if dt.datetime.fromisoformat(f["arrival"]) < until and not (inbox / f["path"]).exists():
+            (inbox / f["path"]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(generated / f["path"], inbox / f["path"])
+            periods.append(f["period"])
+    return periods
+
+
+def _rows(home: Path, table: str, order: str) -> list[tuple]:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(f"select * from {table} order by {order}").fetchall()
+    finally:
+        con.close()
+
+
+def _full_rebuild(home: Path, as_of: dt.date) -> Path:
+    """The same raw data in another workspace, built from scratch."""
+    other = home.parent / f"{home.name}-full"
+    shutil.rmtree(other, ignore_errors=True)
+    other.mkdir()
+    shutil.copy2(home / "warehouse.duckdb", other / "warehouse.duckdb")
+    con = duckdb.connect(str(other / "warehouse.duckdb"))
+    con.execute("drop schema meta cascade")
+    con.close()
+    plan = run_build(settings_mod.load(other), as_of=as_of)
+    assert plan.full_refresh
+    return other
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("generated")
+    manifest = generate(root / "inbox", CONFIG, manifest_path=root / "manifest.json")
+    return root / "inbox", manifest
+
+
+def test_incremental_builds_equal_a_full_rebuild(home: Path, settings, generated) -> None:
+    source, manifest = generated
+    rome = dt.timezone(dt.timedelta(hours=1))
+    # 1. Two months delivered: the first build is a full refresh.
+    _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 12, tzinfo=rome))
+    ingest(settings)
+    first = run_build(settings, as_of=dt.date(2026, 3, 20))
+    assert first.full_refresh
+
+    # 2. The next months arrive, with late files and corrections of earlier months.
+    periods = _deliver(source, home / "inbox", manifest, dt.datetime(2026, 5, 25, tzinfo=rome))
+    assert min(periods) < "2026-03", "the scenario must correct a month already built"
+    ingest(settings)
+    second = run_build(settings, as_of=dt.date(2026, 5, 28))
+    assert not second.full_refresh
+    assert second.changed_from == min(periods)
+
+    # 3. Nothing new, a month later: nothing recomputed but the new month of the calendar.
+    third = run_build(settings, as_of=dt.date(2026, 6, 28))
+    assert not third.full_refresh and third.changed_from == "2026-05"
+
+    full = _full_rebuild(home, dt.date(2026, 6, 28))
+    for table, order in COMPARED.items():
+        kept, rebuilt = _rows(home, table, order), _rows(full, table, order)
+        assert len(kept) > 0
+        assert kept == rebuilt, f"{table} differs from a full rebuild"
+
+
+def test_a_changed_model_forces_a_full_refresh(home: Path, settings, generated,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    source, manifest = generated
+    _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    ingest(settings)
+    assert run_build(settings, as_of=dt.date(2026, 2, 20)).full_refresh
+    assert not run_build(settings, as_of=dt.date(2026, 2, 20)).full_refresh
+    # Another calendar end (as a change of the project would) invalidates the kept months.
+    monkeypatch.setenv("OSSERVATORIO_END", "2029-12")
+    changed = settings_mod.load(home)
+    assert dataclasses.replace(changed) is not None
+    assert run_build(changed, as_of=dt.date(2026, 2, 20)).full_refresh
+    assert os.path.exists(home / "published" / "warehouse.duckdb")
