@@ -1,4 +1,7 @@
-{# The build's "today": the var as_of (YYYY-MM-DD) or the current date. #}
+{# The build's "today": the var as_of, else the environment's OSSERVATORIO_AS_OF (how the
+   pipeline passes it, so that dbt's partial parsing survives a new day), else the current date
+   (YYYY-MM-DD). #}
 {% macro as_of_date() -%}
-    {%- if var('as_of') -%}date '{{ var("as_of") }}'{%- else -%}current_date{%- endif -%}
+    {%- set day = var('as_of', none) or env_var('OSSERVATORIO_AS_OF', '') -%}
+    {%- if day -%}date '{{ day }}'{%- else -%}current_date{%- endif -%}
 {%- endmacro %}

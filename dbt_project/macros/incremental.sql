@@ -1,17 +1,24 @@
 {#
   Incremental builds: a new month must not rebuild five years.
 
-  The pipeline passes var('changed_from'), the first reporting month whose data changed since
+  The pipeline passes changed_from (var, or the environment's OSSERVATORIO_CHANGED_FROM), the
+  first reporting month whose data changed since
   the last successful build (a new month, or a correction of an old one); see
   pipelines/warehouse/dbt.py, which also forces a full refresh when the project, the seeds or
   the calendar changed. Models materialised as `incremental` delete their rows from that month
-  on and insert them again; everything before it is kept. Without the var (a plain
-  `dbt build`) an incremental model recomputes every month.
+  on and insert them again; everything before it is kept. Without it (a plain `dbt build`) an
+  incremental model recomputes every month.
 #}
+
+{# The first changed month (YYYY-MM), or '' when the build recomputes every month. #}
+{% macro changed_month() -%}
+    {{- var('changed_from', none) or env_var('OSSERVATORIO_CHANGED_FROM', '') -}}
+{%- endmacro %}
+
 
 {# The first month recomputed, as a SQL literal. #}
 {% macro changed_from() -%}
-    '{{ var("changed_from", none) or var("start_period") }}'
+    '{{ changed_month() or var("start_period") }}'
 {%- endmacro %}
 
 
@@ -33,7 +40,7 @@
    int_interventions_recomputed (the changed months and the whole history of the persons and
    households in them). A model calling it names that model in a `-- depends_on:` comment. #}
 {% macro indicator_source() -%}
-    {%- if is_incremental() and var("changed_from", none) -%}
+    {%- if is_incremental() and changed_month() -%}
     {{ ref('int_interventions_recomputed') }}
     {%- else -%}
     {{ ref('int_interventions_scoped') }}

@@ -23,27 +23,31 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent.parent / "dbt_project"
 log = logging.getLogger(__name__)
 
 
-def dbt_vars(settings: Settings, as_of: dt.date | None = None) -> dict[str, object]:
+def dbt_vars(settings: Settings) -> dict[str, object]:
+    """The calendar, passed as dbt vars; they rarely change, so dbt's partial parsing holds."""
     return {
         "start_period": settings.start_period,
         "end_period": settings.end_period,
         "due_day": settings.due_day,
-        "as_of": (as_of or dt.date.today()).isoformat(),
     }
 
 
-def build_args(settings: Settings, as_of: dt.date | None = None,
-               select: str | None = None, plan: BuildPlan | None = None) -> list[str]:
+def dbt_env(as_of: dt.date | None = None, plan: BuildPlan | None = None) -> dict[str, str]:
+    """What changes at every build goes through the environment (macros/as_of.sql,
+    macros/incremental.sql): the build's date and the first changed month."""
+    changed = plan.changed_from if plan is not None and not plan.full_refresh else ""
+    return {"OSSERVATORIO_AS_OF": (as_of or dt.date.today()).isoformat(),
+            "OSSERVATORIO_CHANGED_FROM": changed}
+
+
+def build_args(settings: Settings, select: str | None = None,
+               plan: BuildPlan | None = None) -> list[str]:
     # Unit tests pin the SQL and run in the test suite; the pipeline's builds run the models,
     # seeds and data tests (the asset checks) only.
-    variables = dbt_vars(settings, as_of)
     args = ["build", "--exclude-resource-type", "unit_test"]
-    if plan is not None:
-        if plan.full_refresh:
-            args.append("--full-refresh")
-        else:
-            variables["changed_from"] = plan.changed_from
-    args += ["--vars", json.dumps(variables)]
+    if plan is not None and plan.full_refresh:
+        args.append("--full-refresh")
+    args += ["--vars", json.dumps(dbt_vars(settings))]
     if select:
         args += ["--select", select]
     return args
@@ -273,13 +277,14 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def run_dbt(settings: Settings, args: list[str]) -> None:
+def run_dbt(settings: Settings, args: list[str], env: dict[str, str] | None = None) -> None:
     """The dbt executable on the project, its output in logs/dbt.log of the workspace."""
     configure_env(settings)
     ws = Workspace(settings.home).ensure()
     with open(ws.logs / "dbt.log", "w", encoding="utf-8") as out:
         code = subprocess.run([dbt_executable(), *args, "--profiles-dir", str(PROJECT_DIR)],
-                              cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
+                              cwd=PROJECT_DIR, env={**os.environ, **(env or {})},
+                              stdout=out, stderr=subprocess.STDOUT,
                               preexec_fn=_die_with_parent if sys.platform == "linux" else None,
                               check=False).returncode
     if code != 0:
@@ -304,7 +309,7 @@ def run_build(settings: Settings, as_of: dt.date | None = None) -> BuildPlan:
     with writer_lock(settings.home):
         plan = plan_build(settings, as_of)
         log.info("warehouse build: %s", plan.reason)
-        run_dbt(settings, build_args(settings, as_of, plan=plan))
+        run_dbt(settings, build_args(settings, plan=plan), dbt_env(as_of, plan))
         record_build(settings, plan)
         publish(settings)
     return plan

@@ -1,8 +1,8 @@
 -- What an incremental build recomputes the person and household indicators from: the rows of
--- the changed months (var changed_from) and the whole history of every person and household
+-- the changed months (macros/incremental.sql) and the whole history of every person and household
 -- that has rows in them. What changes from the last kept month on depends on those keys only
 -- (macros/incremental.sql). Empty in a full build, which reads int_interventions_scoped.
-{% if var('changed_from', none) %}
+{% if changed_month() %}
 with changed as (
     select person_id, partner_code, household_code from {{ ref('int_interventions_scoped') }}
     where period >= {{ changed_from() }}

@@ -1,5 +1,7 @@
 """The dbt models as assets; dbt tests become asset checks."""
 
+import os
+
 import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
@@ -13,6 +15,7 @@ from pipelines.defs.resources import OsservatorioSettings
 from pipelines.warehouse.dbt import (
     build_args,
     configure_env,
+    dbt_env,
     ensure_manifest,
     plan_build,
     publish,
@@ -40,7 +43,17 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with writer_lock(settings.home):  # also against a CLI ingest or build outside Dagster
         plan = plan_build(settings)
         context.log.info(f"warehouse build: {plan.reason}")
-        yield from dbt.cli(build_args(settings, plan=plan), context=context,
-                           manifest=MANIFEST).stream()
+        values = dbt_env(None, plan)
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)  # the dbt process inherits them
+        try:
+            yield from dbt.cli(build_args(settings, plan=plan), context=context,
+                               manifest=MANIFEST).stream()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         record_build(settings, plan)
         publish(settings)
