@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from pipelines.ingestion.inbox import Drop, scan
 from pipelines.ledger.archive import archive, quarantine
 from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
-from pipelines.validation.evaluate import REJECTED, FileVerdict, evaluate
+from pipelines.validation.evaluate import REJECTED, FileVerdict, evaluate_batch
 from pipelines.validation.feedback import write_feedback
 from pipelines.warehouse import raw
 from pipelines.warehouse.lock import writer_lock
@@ -89,13 +92,19 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     con = raw.connect(ws.warehouse)
     try:
         todo = new_drops(drops, raw.known_keys(con))
+        versions = raw.versions(con)
+        pseudonyms: dict[str, str] = {}  # this run's codice fiscale -> person_id
         summary.new = len(todo)
         if not todo:
             log.info("ingest: %d files in the inbox, none new", len(drops))
             return summary
         for batch in batches(todo):
-            for verdict in evaluate(batch, settings, watch):
-                _record(con, ws, verdict, key, summary, watch)
+            verdicts, frames = evaluate_batch(batch, settings, watch)
+            ids = [submission_id(v.drop) for v in verdicts]
+            with watch.stage("load"):
+                stage = raw.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
+            for i, verdict in enumerate(verdicts):
+                _record(con, ws, verdict, ids[i], summary, watch, versions, stage, i)
     finally:
         con.close()
         summary.seconds = watch.as_dict()
@@ -104,14 +113,46 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     return summary
 
 
-def _record(con, ws: Workspace, v: FileVerdict, key: bytes, summary: IngestSummary,
-            watch: Stopwatch) -> None:
+def submission_id(drop: Drop) -> str:
+    return f"{drop.partner}_{drop.period}_{drop.sha256[:16]}"
+
+
+def _typed_rows(verdicts: list[FileVerdict], frames: dict, ids: list[str], key: bytes,
+                pseudonyms: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """The issues of the batch's files and the rows its accepted files deliver, by raw
+    table, tagged with `_file`."""
+    accepted = np.array([v.status != REJECTED for v in verdicts], dtype=bool)
+    sids = np.array(ids, dtype=object)
+    out: dict[str, pd.DataFrame] = {}
+    issues = [{"submission_id": ids[i], "severity": issue.severity, "rule": issue.rule,
+               "sheet": issue.sheet, "row_number": issue.row, "column_header": issue.column,
+               "_file": i} for i, v in enumerate(verdicts) for issue in v.issues]
+    if issues:
+        out["submission_issues"] = pd.DataFrame(issues)
+    for table, df in frames.items():
+        files = df["_file"].to_numpy()
+        keep = accepted[files]
+        if not keep.any():
+            continue
+        df = df[keep]
+        files = files[keep]
+        if table == "interventi":
+            rows = raw.interventions_rows(df, sids[files], key, pseudonyms)
+        else:
+            rows = raw.expenses_rows(df, sids[files])
+        rows["_file"] = files
+        out[table] = rows
+    return out
+
+
+def _record(con, ws: Workspace, v: FileVerdict, submission_id: str, summary: IngestSummary,
+            watch: Stopwatch, versions: dict[tuple[str, str], int], stage: raw.Stage,
+            file_index: int) -> None:
     drop = v.drop
     with watch.stage("archive"):
         archived = archive(ws, drop)
         quarantined = quarantine(ws, drop) if v.status == REJECTED else None
-    version = raw.next_version(con, drop.partner, drop.period)
-    submission_id = f"{drop.partner}_{drop.period}_{drop.sha256[:16]}"
+    version = versions.get((drop.partner, drop.period), 0) + 1  # raw.next_version
     with watch.stage("feedback"):
         feedback = write_feedback(ws, v, version)
     ledger = {
@@ -127,17 +168,10 @@ def _record(con, ws: Workspace, v: FileVerdict, key: bytes, summary: IngestSumma
         "quarantine_path": str(quarantined.relative_to(ws.home)) if quarantined else None,
         "feedback_path": str(feedback.relative_to(ws.home)),
     }
-    issues = [{"submission_id": submission_id, "severity": i.severity, "rule": i.rule,
-               "sheet": i.sheet, "row_number": i.row, "column_header": i.column}
-              for i in v.issues]
-    interventi = spese = None
     with watch.stage("load"):
-        if v.status != REJECTED:
-            if "interventi" in v.frames:
-                interventi = raw.interventions_rows(v.frames["interventi"], submission_id, key)
-            if "spese" in v.frames:
-                spese = raw.expenses_rows(v.frames["spese"], submission_id)
-        raw.record_submission(con, ledger, issues, interventi, spese)
+        # the file's issues, and the rows of an accepted file, come from the batch's stage
+        raw.record_submission(con, ledger, [], None, None, stage, file_index)
+    versions[(drop.partner, drop.period)] = version
     setattr(summary, v.status, getattr(summary, v.status) + 1)
     summary.rows_accepted += v.rows_accepted
     summary.submission_ids.append(submission_id)

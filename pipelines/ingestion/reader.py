@@ -206,8 +206,7 @@ def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[lis
                                             missing=col.template_header))
     body = grid[h + 1:]
     # Column by column: one pass over the cells of each known column.
-    cols = {name: [cell_text(r[j]) if j < len(r) else None for r in body]
-            for name, j in positions.items()}
+    cols = {name: _column_texts(body, j) for name, j in positions.items()}
     keep = [i for i, texts in enumerate(zip(*cols.values(), strict=True)) if any(texts)] \
         if cols else []
     # A trailing totals row (first cell "Totale", or sums under the table) is not data.
@@ -223,6 +222,23 @@ def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[lis
         result.issues.append(file_issue("no_rows", sheet=sheet or table))
     result.tables[table] = RawTable(table, sheet, h + 1, headers, values, rows, decimal_comma,
                                    positions)
+
+
+def _column_texts(body: list[list[object]], j: int) -> list[str | None]:
+    """[cell_text(row[j]) ...] for the rows of `body`, None past a short row's end; text
+    cells (most of them) without a call."""
+    out: list[str | None] = []
+    append = out.append
+    for r in body:
+        if j < len(r):
+            value = r[j]
+            if type(value) is str:
+                append(value.strip() or None)
+            else:
+                append(cell_text(value))
+        else:
+            append(None)
+    return out
 
 
 def _is_totals_row(row: list[object]) -> bool:

@@ -39,6 +39,31 @@ class TablePart:
     table: RawTable
 
 
+def _mapped(f, values: Sequence[object], flags: Sequence[bool] | None = None) -> list:
+    """[f(v) for v in values] (or f(v, flag)), with f called once per distinct value: the
+    parsers are pure functions of the text (and the file's decimal comma)."""
+    n = len(values)
+    if n == 0:
+        return []
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    if flags is None:
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[:-1] = [f(u) for u in uniques]
+        table[-1] = f(None)
+        return table[codes].tolist()  # code -1 (None) takes the last entry
+    flag = np.asarray(flags, dtype=bool)
+    out = np.empty(n, dtype=object)
+    for value in (False, True):
+        rows = flag == value
+        if rows.any():
+            table = np.empty(len(uniques) + 1, dtype=object)
+            used = np.unique(codes[rows])
+            table[used[used >= 0]] = [f(uniques[u], value) for u in used[used >= 0]]
+            table[-1] = f(None, value)
+            out[rows] = table[codes[rows]]
+    return out.tolist()
+
+
 def _num(values: Sequence[object]) -> np.ndarray:
     return np.array([np.nan if v is None or v is INVALID else float(v) for v in values],  # type: ignore[arg-type]
                     dtype="float64")
@@ -76,25 +101,35 @@ def resolve_municipality(text: str | None) -> str | None:
     return reference.municipality_by_name().get(reference.fold_name(s))
 
 
+def _agrees_with(info: cfmod.BirthInfo | None, birth_year: int | None,
+                 sex: str | None) -> tuple[bool, bool]:
+    """`codice_fiscale.agrees_with`, from the code's `birth_info` computed once per code."""
+    if info is None:
+        return True, True
+    year_ok = birth_year is None or birth_year % 100 == info.year_two_digits
+    sex_ok = sex not in ("M", "F") or sex == info.sex
+    return year_ok, sex_ok
+
+
 def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     c = _frame_base(parts, "interventi")
     services = reference.services()
     dec = c.pop("_decimal_comma")
 
-    cf = [cfmod.normalise(v) if v is not None else None for v in c["codice_fiscale"]]
-    anon = [parse_yes_no(v) for v in c["anonimo"]]
+    cf = _mapped(lambda v: cfmod.normalise(v) if v is not None else None, c["codice_fiscale"])
+    anon = _mapped(parse_yes_no, c["anonimo"])
     is_anon = [a == "SI" for a in anon]
-    year = [parse_int(v) for v in c["anno_nascita"]]
-    comp = [parse_int(v, d) for v, d in zip(c["componenti_nucleo"], dec, strict=True)]
-    mins = [parse_int(v, d) for v, d in zip(c["minori_nucleo"], dec, strict=True)]
-    dates = [parse_date(v) for v in c["data_intervento"]]
-    amount = [parse_number(v, d) for v, d in zip(c["importo_euro"], dec, strict=True)]
-    hours = [parse_number(v, d) for v, d in zip(c["ore"], dec, strict=True)]
-    tipo = [parse_code(v) for v in c["tipo_intervento"]]
+    year = _mapped(parse_int, c["anno_nascita"])
+    comp = _mapped(parse_int, c["componenti_nucleo"], dec)
+    mins = _mapped(parse_int, c["minori_nucleo"], dec)
+    dates = _mapped(parse_date, c["data_intervento"])
+    amount = _mapped(parse_number, c["importo_euro"], dec)
+    hours = _mapped(parse_number, c["ore"], dec)
+    tipo = _mapped(parse_code, c["tipo_intervento"])
     svc = [services.get(t) if t else None for t in tipo]
-    sex = [parse_code(v) for v in c["sesso"]]
-    esito = [parse_code(v) for v in c["esito"]]
-    comune = [resolve_municipality(v) for v in c["comune_residenza"]]
+    sex = _mapped(parse_code, c["sesso"])
+    esito = _mapped(parse_code, c["esito"])
+    comune = _mapped(resolve_municipality, c["comune_residenza"])
     period_year = [int(p[:4]) for p in c["_period"]]
 
     df = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in c.items()
@@ -108,12 +143,12 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     df["componenti_int"] = _num(comp)
     df["minori_int"] = _num(mins)
     df["sesso_code"] = pd.Series(sex, dtype="object")
-    df["cittadinanza_code"] = pd.Series([parse_code(v) for v in c["cittadinanza"]], dtype="object")
-    df["area_code"] = pd.Series([parse_code(v) for v in c["area"]], dtype="object")
+    df["cittadinanza_code"] = pd.Series(_mapped(parse_code, c["cittadinanza"]), dtype="object")
+    df["area_code"] = pd.Series(_mapped(parse_code, c["area"]), dtype="object")
     df["tipo_code"] = pd.Series(tipo, dtype="object")
     df["tipo_area"] = pd.Series([s.area if s else None for s in svc], dtype="object")
     df["esito_code"] = pd.Series(esito, dtype="object")
-    df["inviante_code"] = pd.Series([parse_code(v) for v in c["inviante"]], dtype="object")
+    df["inviante_code"] = pd.Series(_mapped(parse_code, c["inviante"]), dtype="object")
     df["comune_istat"] = pd.Series(comune, dtype="object")
     df["data_date"] = pd.Series([d if isinstance(d, dt.date) else None for d in dates],
                                 dtype="object")
@@ -128,22 +163,24 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     chk["id_intervento_duplicate"] = [False if d else None for d in dup]
     chk["codice_fiscale_required"] = [None if a else (v is not None) for a, v in zip(is_anon, cf, strict=True)]
     chk["codice_fiscale_with_anonymous"] = [(v is None) if a else None for a, v in zip(is_anon, cf, strict=True)]
-    well = [cfmod.is_well_formed(v) if v else None for v in cf]
+    well = _mapped(lambda v: cfmod.is_well_formed(v) if v else None, cf)
+    valid = _mapped(lambda v: cfmod.has_valid_check(v) if v else None, cf)
     chk["codice_fiscale_format"] = [None if (v is None or a) else w for v, a, w in zip(cf, is_anon, well, strict=True)]
-    chk["codice_fiscale_check_char"] = [cfmod.has_valid_check(v) if (v and w and not a) else None
-                                        for v, a, w in zip(cf, is_anon, well, strict=True)]
+    chk["codice_fiscale_check_char"] = [k if (v and w and not a) else None
+                                        for v, a, w, k in zip(cf, is_anon, well, valid, strict=True)]
     chk["anonimo_not_allowed"] = [(s.anonymous_allowed if s else None) if a else None
                                   for a, s in zip(is_anon, svc, strict=True)]
     chk["anno_nascita_format"] = _fmt_flag(c["anno_nascita"], year)
     year_ok: list[bool | None] = []
     sex_ok: list[bool | None] = []
-    for v, a, w, y, s in zip(cf, is_anon, well, year, sex, strict=True):
-        if a or not w or v is None or not cfmod.has_valid_check(v):
+    birth = _mapped(lambda v: cfmod.birth_info(v) if v else None, cf)
+    for v, a, w, k, b, y, s in zip(cf, is_anon, well, valid, birth, year, sex, strict=True):
+        if a or not w or v is None or not k:
             year_ok.append(None)
             sex_ok.append(None)
             continue
         yi = y if isinstance(y, int) else None
-        ya, sa = cfmod.agrees_with(v, yi, s)
+        ya, sa = _agrees_with(b, yi, s)
         year_ok.append(None if yi is None else ya)
         sex_ok.append(None if s not in ("M", "F") else sa)
     chk["anno_nascita_cf_mismatch"] = year_ok
@@ -180,14 +217,14 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
 def expenses_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     c = _frame_base(parts, "spese")
     dec = c.pop("_decimal_comma")
-    total = [parse_number(v, d) for v, d in zip(c["importo_totale"], dec, strict=True)]
-    cofin = [parse_number(v, d) for v, d in zip(c["quota_cofinanziamento"], dec, strict=True)]
+    total = _mapped(parse_number, c["importo_totale"], dec)
+    cofin = _mapped(parse_number, c["quota_cofinanziamento"], dec)
     df = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in c.items()
                        if k not in ("_file", "_row")})
     df["_file"] = np.asarray(c["_file"], dtype="int64")
     df["_row"] = np.asarray(c["_row"], dtype="int64")
-    df["voce_code"] = pd.Series([parse_code(v) for v in c["voce"]], dtype="object")
-    df["area_code"] = pd.Series([parse_code(v) for v in c["area"]], dtype="object")
+    df["voce_code"] = pd.Series(_mapped(parse_code, c["voce"]), dtype="object")
+    df["area_code"] = pd.Series(_mapped(parse_code, c["area"]), dtype="object")
     df["importo_totale_num"] = _num(total)
     df["quota_cofinanziamento_num"] = _num(cofin)
     df["chk__importo_totale_format"] = pd.Series(_fmt_flag(c["importo_totale"], total), dtype="object")

@@ -95,6 +95,20 @@ def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
 
 def evaluate(drops: Sequence[Drop], settings: Settings,
              watch: Stopwatch | None = None) -> list[FileVerdict]:
+    """The verdict on each drop; an accepted file's typed rows in its `frames`."""
+    verdicts, frames = evaluate_batch(drops, settings, watch)
+    for name, df in frames.items():
+        for idx, rows in df.groupby("_file", sort=False).indices.items():
+            v = verdicts[int(idx)]
+            if v.status != REJECTED:
+                v.frames[name] = df.iloc[rows]
+    return verdicts
+
+
+def evaluate_batch(drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
+                   ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
+    """The verdicts, and the typed rows of all the drops by table (column `_file` is the
+    drop's position in `drops`; rejected files' rows included), `frames` left empty."""
     watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
@@ -131,17 +145,12 @@ def evaluate(drops: Sequence[Drop], settings: Settings,
             value=shown, expected=f.expected))
     for v in verdicts:
         v.issues.sort(key=lambda i: (i.row is not None, i.sheet or "", i.row or 0, i.column or ""))
-    for name, df in frames.items():
-        for idx, rows in df.groupby("_file", sort=False).indices.items():
-            v = verdicts[int(idx)]
-            if v.status != REJECTED:
-                v.frames[name] = df.iloc[rows]
     for v in verdicts:
         rules = sorted({i.rule for i in v.issues if i.severity == ERROR})
         log.info("file %s/%s/%s: %s, %d rows, %d errors, %d warnings%s", v.drop.partner,
                  v.drop.period, v.drop.name, v.status, v.rows_read, v.errors, v.warnings,
                  f" (rules: {', '.join(rules)})" if rules else "")
-    return verdicts
+    return verdicts, frames
 
 
 def _template_header(table: str, column: str) -> str:

@@ -8,9 +8,11 @@ decided in SQL (dbt), from the ledger `raw.submissions`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipelines.privacy.pseudonym import pseudonym
@@ -98,15 +100,36 @@ def next_version(con: duckdb.DuckDBPyConnection, partner: str, period: str) -> i
     return int(row[0]) if row else 1
 
 
-def interventions_rows(df: pd.DataFrame, submission_id: str, key: bytes) -> pd.DataFrame:
+def versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+    """The last version recorded of every (partner, period): `next_version` for a whole run
+    (its writer holds the workspace lock, so nobody else records meanwhile)."""
+    rows = con.execute("select partner_code, period, max(version) from raw.submissions "
+                       "group by all").fetchall()
+    return {(p, m): int(v or 0) for p, m, v in rows}
+
+
+def interventions_rows(df: pd.DataFrame, submission_id: str | np.ndarray, key: bytes,
+                       pseudonyms: dict[str, str] | None = None) -> pd.DataFrame:
+    """The rows of raw.interventi; `submission_id` one for all rows or one per row.
+    `pseudonyms` (codice fiscale -> person_id) saves HMACs across the files of a run."""
     anon = (df["anonimo_code"] == "SI").to_numpy()
-    person = [None if a or cf is None else pseudonym(key, cf)
-              for a, cf in zip(anon, df["cf_norm"], strict=True)]
+    # one HMAC per distinct code: a person often has several rows
+    codes, uniques = pd.factorize(df["cf_norm"].to_numpy(dtype=object), use_na_sentinel=True)
+    known = {} if pseudonyms is None else pseudonyms
+    ids = np.empty(len(uniques) + 1, dtype=object)
+    for j, cf in enumerate(uniques):
+        pid = known.get(cf)
+        if pid is None:
+            pid = known[cf] = pseudonym(key, cf)
+        ids[j] = pid
+    ids[-1] = None
+    person = ids[codes]  # code -1: no codice fiscale
+    person[anon] = None
     return pd.DataFrame({
         "submission_id": submission_id,
         "row_number": df["_row"].astype("int64").to_numpy(),
         "id_intervento": df["id_intervento"].to_numpy(),
-        "person_id": pd.Series(person, dtype="object").to_numpy(),
+        "person_id": person,
         "anonimo": anon,
         "anno_nascita": df["anno_nascita_int"].astype("int64").to_numpy(),
         "sesso": df["sesso_code"].to_numpy(),
@@ -125,7 +148,7 @@ def interventions_rows(df: pd.DataFrame, submission_id: str, key: bytes) -> pd.D
     })
 
 
-def expenses_rows(df: pd.DataFrame, submission_id: str) -> pd.DataFrame:
+def expenses_rows(df: pd.DataFrame, submission_id: str | np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "submission_id": submission_id,
         "row_number": df["_row"].astype("int64").to_numpy(),
@@ -137,9 +160,40 @@ def expenses_rows(df: pd.DataFrame, submission_id: str) -> pd.DataFrame:
     })
 
 
+STAGED_TABLES = ("submission_issues", "interventi", "spese")
+
+
+@dataclass
+class Stage:
+    """Rows of a batch's files, typed once into temporary tables `stage_<table>` (column
+    `_file` says whose); each file's transaction copies its own rows from there."""
+
+    files: dict[str, set[int]] = field(default_factory=dict)  # table -> files staged
+
+
+def stage_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, pd.DataFrame]) -> Stage:
+    """`rows`: table -> rows as `interventions_rows`/`expenses_rows` give them (issues as
+    `record_submission` takes them), plus `_file`.
+    Temporary tables live in memory and in this connection only: never in the warehouse."""
+    stage = Stage()
+    for table in STAGED_TABLES:
+        df = rows.get(table)
+        if df is None:
+            df = pd.DataFrame({"_file": np.zeros(0, dtype="int64")})
+        con.register("incoming", df)
+        try:
+            con.execute(f"create or replace temp table stage_{table} as select * from incoming")
+        finally:
+            con.unregister("incoming")
+        stage.files[table] = set(np.unique(df["_file"].to_numpy()).tolist())
+    return stage
+
+
 def record_submission(con: duckdb.DuckDBPyConnection, ledger: dict, issues: list[dict],
-                      interventi: pd.DataFrame | None, spese: pd.DataFrame | None) -> None:
-    """One file, one transaction: the ledger row, its issues and its rows, or nothing."""
+                      interventi: pd.DataFrame | None, spese: pd.DataFrame | None,
+                      stage: Stage | None = None, file_index: int | None = None) -> None:
+    """One file, one transaction: the ledger row, its issues and its rows, or nothing. The
+    rows are the frames given, or file `file_index`'s rows in `stage`."""
     con.execute("begin transaction")
     try:
         cols = list(ledger)
@@ -151,6 +205,11 @@ def record_submission(con: duckdb.DuckDBPyConnection, ledger: dict, issues: list
             _insert(con, "raw.interventi", interventi)
         if spese is not None and len(spese):
             _insert(con, "raw.spese", spese)
+        if stage is not None and file_index is not None:
+            for table in STAGED_TABLES:
+                if file_index in stage.files[table]:
+                    con.execute(f"insert into raw.{table} by name select * exclude (_file) "
+                                f"from stage_{table} where _file = ?", [file_index])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

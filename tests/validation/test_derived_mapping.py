@@ -1,0 +1,31 @@
+"""The validation frame's parsers run once per distinct text: same results as per row."""
+
+from __future__ import annotations
+
+import itertools
+
+from pipelines.privacy import codice_fiscale as cfmod
+from pipelines.validation import derived
+from pipelines.validation.parsing import INVALID, parse_int, parse_number
+
+
+def test_mapped_equals_calling_per_row() -> None:
+    texts = ["1.500", "1,5", "3", None, "abc", "1.500", "3,0", None, "1.234,56", "-", "3"]
+    flags = [True, False, True, False, True, False, True, True, False, True, False]
+    assert derived._mapped(parse_number, texts, flags) == [
+        parse_number(t, f) for t, f in zip(texts, flags, strict=True)]
+    assert derived._mapped(parse_int, texts) == [parse_int(t) for t in texts]
+    got = derived._mapped(parse_int, ["x", "x"])
+    assert got[0] is INVALID and got[1] is INVALID  # the sentinel itself, not a copy
+    assert derived._mapped(parse_int, []) == []
+
+
+def test_agreement_from_birth_info_equals_agrees_with() -> None:
+    codes = [cfmod.build("RSSMRA", 1980, 1, 15, "M", "H501"),
+             cfmod.build("BNCLRA", 1975, 6, 3, "F", "F205"),
+             cfmod.build_provisional("1234567890")]
+    omocode = codes[0][:6] + "LP" + codes[0][8:15]  # digits of the year replaced by letters
+    codes.append(omocode + cfmod.check_char(omocode))
+    for cf, year, sex in itertools.product(codes, [None, 1980, 1975, 2080], [None, "M", "F", "X"]):
+        assert derived._agrees_with(cfmod.birth_info(cf), year, sex) == \
+            cfmod.agrees_with(cf, year, sex), (cf, year, sex)
