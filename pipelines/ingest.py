@@ -55,7 +55,7 @@ def new_drops(drops: list[Drop], known: set[str]) -> list[Drop]:
 
 # One GX pass validates a whole batch; batches bound the memory a large backlog needs.
 BATCH_FILES = 200
-BATCH_BYTES = 64 * 1024**2
+BATCH_BYTES = 16 * 1024**2  # a regional history (tier L) stays well under 4 GB
 
 
 def batches(drops: list[Drop]) -> list[list[Drop]]:
