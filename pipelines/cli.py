@@ -86,8 +86,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _setup_logging(settings.home)
-    run_build(settings)
-    print(f"Warehouse built: {settings.home / 'warehouse.duckdb'}")
+    plan = run_build(settings, full_refresh=args.full_refresh)
+    what = ("rebuilt in full" if plan.full_refresh
+            else f"months from {plan.changed_from} recomputed" if plan.changed_from <= plan.last_period
+            else "no month changed; calendar and quality tables refreshed")
+    print(f"Warehouse built ({what}): {settings.home / 'warehouse.duckdb'}")
     print(f"Read-only copy for analysts: {settings.home / 'published' / 'warehouse.duckdb'}")
     return 0
 
@@ -311,7 +314,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.set_defaults(func=cmd_check)
     sub.add_parser("ingest", help="process every new file in the inbox").set_defaults(func=cmd_ingest)
-    sub.add_parser("build", help="rebuild the warehouse models and indicators (dbt)").set_defaults(func=cmd_build)
+    b = sub.add_parser("build", help="rebuild the warehouse models and indicators (dbt): the "
+                       "months whose data changed since the last build")
+    b.add_argument("--full-refresh", action="store_true",
+                   help="recompute every month from scratch")
+    b.set_defaults(func=cmd_build)
     t = sub.add_parser("template", help="write the partners' Excel template")
     t.add_argument("--out", required=True)
     t.set_defaults(func=cmd_template)

@@ -198,11 +198,11 @@ def _distinct(df: pd.DataFrame, doc: dict[str, Any]) -> _Distinct:
         for c in cols:
             group_of[c] = g
     n = max(sizes, default=1)
-    k = np.arange(n, dtype="int64")
+    positions = np.arange(n, dtype="int64")
     data: dict[str, pd.Series] = {}
     for c, g in group_of.items():
         # a group with fewer classes repeats its last one: no new values, no new verdicts
-        take = firsts[g][np.minimum(k, sizes[g] - 1)]
+        take = firsts[g][np.minimum(positions, sizes[g] - 1)]
         data[c] = df[c].take(take).reset_index(drop=True)
     return _Distinct(pd.DataFrame(data, index=pd.RangeIndex(n)), group_of, codes, sizes)
 

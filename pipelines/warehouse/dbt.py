@@ -109,7 +109,8 @@ def fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def plan_build(settings: Settings, as_of: dt.date | None = None) -> BuildPlan:
+def plan_build(settings: Settings, as_of: dt.date | None = None,
+               full_refresh: bool = False) -> BuildPlan:
     """Full refresh or the months to recompute; call it holding the writer lock."""
     import duckdb
 
@@ -139,6 +140,8 @@ def plan_build(settings: Settings, as_of: dt.date | None = None) -> BuildPlan:
     def full(reason: str) -> BuildPlan:
         return BuildPlan(True, settings.start_period, last, print_, ids, reason)
 
+    if full_refresh:
+        return full("a full rebuild was asked for")
     if previous is None:
         return full("first build")
     if previous[0] != print_:
@@ -302,12 +305,13 @@ def _failed_nodes(run_results: Path) -> list[str]:
             if r.get("status") in ("error", "fail", "runtime error")][:5]
 
 
-def run_build(settings: Settings, as_of: dt.date | None = None) -> BuildPlan:
+def run_build(settings: Settings, as_of: dt.date | None = None,
+              full_refresh: bool = False) -> BuildPlan:
     """`osservatorio build`: what the Dagster assets run (the same plan, arguments, ledger and
     publication), with the dbt executable called directly rather than through Dagster."""
     ensure_manifest()
     with writer_lock(settings.home):
-        plan = plan_build(settings, as_of)
+        plan = plan_build(settings, as_of, full_refresh)
         log.info("warehouse build: %s", plan.reason)
         run_dbt(settings, build_args(settings, plan=plan), dbt_env(as_of, plan))
         record_build(settings, plan)

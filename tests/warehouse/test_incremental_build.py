@@ -3,7 +3,6 @@ recompute only the changed months, and the warehouse equals a full rebuild of th
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -12,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines import cli
 from pipelines import settings as settings_mod
 from pipelines.ingest import ingest
 from pipelines.synthetic.generator import GeneratorConfig, generate
@@ -98,8 +98,9 @@ def test_incremental_builds_equal_a_full_rebuild(home: Path, settings, generated
         assert kept == rebuilt, f"{table} differs from a full rebuild"
 
 
-def test_a_changed_model_forces_a_full_refresh(home: Path, settings, generated,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_calendar_or_the_operator_forces_a_full_refresh(
+        home: Path, settings, generated, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     source, manifest = generated
     _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     ingest(settings)
@@ -108,6 +109,15 @@ def test_a_changed_model_forces_a_full_refresh(home: Path, settings, generated,
     # Another calendar end (as a change of the project would) invalidates the kept months.
     monkeypatch.setenv("OSSERVATORIO_END", "2029-12")
     changed = settings_mod.load(home)
-    assert dataclasses.replace(changed) is not None
     assert run_build(changed, as_of=dt.date(2026, 2, 20)).full_refresh
     assert os.path.exists(home / "published" / "warehouse.duckdb")
+    # The operator's `osservatorio build --full-refresh`, recorded in the ledger of builds.
+    assert cli.main(["build", "--full-refresh"]) == 0
+    assert "rebuilt in full" in capsys.readouterr().out
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        kinds = [r[0] for r in con.execute(
+            "select full_refresh from meta.builds order by built_at").fetchall()]
+    finally:
+        con.close()
+    assert kinds == [True, False, True, True]
