@@ -16,6 +16,7 @@ def naive_ingest(files: list[Path], database: Path) -> int:
     import duckdb
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from pipelines.validation.suites import load_suite
 
@@ -49,6 +50,7 @@ def naive_ingest(files: list[Path], database: Path) -> int:
         df = raw.iloc[header_idx + 1:].copy()
         df.columns = [lookup.get(normalise_header(v), f"x{i}") for i, v in enumerate(raw.iloc[header_idx])]
         ctx = gx.get_context(mode="ephemeral")
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)  # a quiet console
         batch = (ctx.data_sources.add_pandas(f"p{n}").add_dataframe_asset("t")
                  .add_batch_definition_whole_dataframe("b").get_batch(batch_parameters={"dataframe": df}))
         batch.validate(ExpectationSuite(name=f"s{n}", expectations=[dict(e) for e in native]))
