@@ -81,7 +81,12 @@ def birth_info(cf: str) -> BirthInfo | None:
 
 def agrees_with(cf: str, birth_year: int | None, sex: str | None) -> tuple[bool, bool]:
     """(birth year agrees, sex agrees); True where the code or the value says nothing."""
-    info = birth_info(cf)
+    return info_agrees(birth_info(cf), birth_year, sex)
+
+
+def info_agrees(info: BirthInfo | None, birth_year: int | None,
+                sex: str | None) -> tuple[bool, bool]:
+    """`agrees_with` from a code's `birth_info` (computed once per code by validation)."""
     if info is None:
         return True, True
     year_ok = birth_year is None or birth_year % 100 == info.year_two_digits

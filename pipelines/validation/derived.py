@@ -101,16 +101,6 @@ def resolve_municipality(text: str | None) -> str | None:
     return reference.municipality_by_name().get(reference.fold_name(s))
 
 
-def _agrees_with(info: cfmod.BirthInfo | None, birth_year: int | None,
-                 sex: str | None) -> tuple[bool, bool]:
-    """`codice_fiscale.agrees_with`, from the code's `birth_info` computed once per code."""
-    if info is None:
-        return True, True
-    year_ok = birth_year is None or birth_year % 100 == info.year_two_digits
-    sex_ok = sex not in ("M", "F") or sex == info.sex
-    return year_ok, sex_ok
-
-
 def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     c = _frame_base(parts, "interventi")
     services = reference.services()
@@ -180,7 +170,7 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
             sex_ok.append(None)
             continue
         yi = y if isinstance(y, int) else None
-        ya, sa = _agrees_with(b, yi, s)
+        ya, sa = cfmod.info_agrees(b, yi, s)
         year_ok.append(None if yi is None else ya)
         sex_ok.append(None if s not in ("M", "F") else sa)
     chk["anno_nascita_cf_mismatch"] = year_ok

@@ -303,8 +303,8 @@ def _failed_nodes(run_results: Path) -> list[str]:
 def run_build(settings: Settings, as_of: dt.date | None = None,
               full_refresh: bool = False) -> BuildPlan:
     """`osservatorio build`: what the Dagster assets run (the same plan, arguments, ledger and
-    publication), with the dbt executable called directly rather than through Dagster."""
-    ensure_manifest()
+    publication), with the dbt executable called directly rather than through Dagster (which
+    is what needs the parsed manifest)."""
     with writer_lock(settings.home):
         plan = plan_build(settings, as_of, full_refresh)
         log.info("warehouse build: %s", plan.reason)

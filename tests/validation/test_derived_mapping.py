@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
-from pipelines.privacy import codice_fiscale as cfmod
 from pipelines.validation import derived
 from pipelines.validation.parsing import INVALID, parse_int, parse_number
 
@@ -19,13 +16,3 @@ def test_mapped_equals_calling_per_row() -> None:
     assert got[0] is INVALID and got[1] is INVALID  # the sentinel itself, not a copy
     assert derived._mapped(parse_int, []) == []
 
-
-def test_agreement_from_birth_info_equals_agrees_with() -> None:
-    codes = [cfmod.build("RSSMRA", 1980, 1, 15, "M", "H501"),
-             cfmod.build("BNCLRA", 1975, 6, 3, "F", "F205"),
-             cfmod.build_provisional("1234567890")]
-    omocode = codes[0][:6] + "LP" + codes[0][8:15]  # digits of the year replaced by letters
-    codes.append(omocode + cfmod.check_char(omocode))
-    for cf, year, sex in itertools.product(codes, [None, 1980, 1975, 2080], [None, "M", "F", "X"]):
-        assert derived._agrees_with(cfmod.birth_info(cf), year, sex) == \
-            cfmod.agrees_with(cf, year, sex), (cf, year, sex)
