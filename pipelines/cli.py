@@ -82,17 +82,32 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pipelines.warehouse.dbt import run_build
+    from pipelines.warehouse.dbt import PublicationBlocked, run_build
 
     settings = _settings()
     _setup_logging(settings.home)
-    plan = run_build(settings, full_refresh=args.full_refresh)
+    try:
+        plan = run_build(settings, full_refresh=args.full_refresh)
+    except PublicationBlocked as exc:
+        _alert_blocked_publication(settings, str(exc))
+        raise
     what = ("rebuilt in full" if plan.full_refresh
             else f"months from {plan.changed_from} recomputed" if plan.changed_from <= plan.last_period
             else "no month changed; calendar and quality tables refreshed")
     print(f"Warehouse built ({what}): {settings.home / 'warehouse.duckdb'}")
     print(f"Read-only copy for analysts: {settings.home / 'published' / 'warehouse.duckdb'}")
     return 0
+
+
+def _alert_blocked_publication(settings, message: str) -> None:  # type: ignore[no-untyped-def]
+    """The steward hears of a publication the audit stopped, as of a failed blocking check."""
+    import datetime as dt
+
+    from pipelines.alerting.evaluate import run_failure
+
+    run_id = "cli-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    run_failure(settings, "osservatorio build", run_id, [], [message],
+                [("no_suppressed_cell_recoverable", "marts/indicator_values")])
 
 
 # --- status -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ calls, and the Dagster dbt assets pass the same arguments through `DbtCliResourc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -14,8 +15,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    from pipelines.disclosure.protect import Protection
 from pipelines.warehouse.lock import writer_lock
 from pipelines.workspace import Workspace
 
@@ -168,6 +173,8 @@ def record_build(settings: Settings, plan: BuildPlan) -> None:
         con.execute("insert into meta.builds values (current_timestamp, ?, ?, ?, ?, ?)",
                     [plan.full_refresh, plan.changed_from, plan.last_period, plan.fingerprint,
                      len(plan.submission_ids)])
+        con.execute(PENDING_DDL)
+        con.execute("delete from meta.pending_build")
         con.execute("commit")
     finally:
         con.close()
@@ -300,15 +307,85 @@ def _failed_nodes(run_results: Path) -> list[str]:
             if r.get("status") in ("error", "fail", "runtime error")][:5]
 
 
+class PublicationBlocked(BuildError):
+    """The disclosure audit found suppressed cells that the published ones determine: the
+    build is not recorded and nothing is published (the previous publication stays)."""
+
+
+PENDING_DDL = """
+create schema if not exists meta;
+create table if not exists meta.pending_build (plan varchar not null);
+"""
+
+
+def save_pending(settings: Settings, plan: BuildPlan) -> None:
+    """The plan dbt has just built, waiting for the audit and publication (which may run in
+    another Dagster step)."""
+    from pipelines.warehouse import raw
+
+    con = raw.connect(Workspace(settings.home).warehouse)
+    try:
+        con.execute(PENDING_DDL)
+        con.execute("begin")
+        con.execute("delete from meta.pending_build")
+        con.execute("insert into meta.pending_build values (?)",
+                    [json.dumps(dataclasses.asdict(plan))])
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+def pending(settings: Settings) -> BuildPlan | None:
+    from pipelines.warehouse import raw
+
+    con = raw.connect(Workspace(settings.home).warehouse)
+    try:
+        con.execute(PENDING_DDL)
+        row = con.execute("select plan from meta.pending_build").fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return None
+    fields = json.loads(row[0])
+    fields["submission_ids"] = tuple(fields["submission_ids"])
+    return BuildPlan(**fields)
+
+
+def protect_and_publish(settings: Settings) -> Protection:
+    """After dbt (`save_pending`): secondary suppression and the disclosure audit
+    (pipelines/disclosure/); if it passes, the build enters the ledger and the copy is
+    published. Call it holding the writer lock."""
+    from pipelines.disclosure.protect import protect_and_audit
+
+    plan = pending(settings)
+    if plan is None:
+        raise BuildError("no build waits for publication: run the warehouse build first")
+    protection = protect_and_audit(Workspace(settings.home).warehouse)
+    if not protection.passed:
+        found = protection.audit.recoverable
+        sample = ", ".join(f"{r.indicator_code} {r.period} {r.window} {r.scope} {r.scope_code}"
+                           f" {r.dimension}={r.dimension_value}".rstrip("= ")
+                           for r in found.head(3).itertuples())
+        raise PublicationBlocked(
+            f"publication stopped: the disclosure audit found {len(found)} suppressed cells "
+            f"recoverable from the published ones ({sample})"
+            + (f"; links broken by the exact values: {protection.audit.broken_links}"
+               if protection.audit.broken_links else "")
+            + "; the previous publication stays")
+    record_build(settings, plan)
+    publish(settings)
+    return protection
+
+
 def run_build(settings: Settings, as_of: dt.date | None = None,
               full_refresh: bool = False) -> BuildPlan:
-    """`osservatorio build`: what the Dagster assets run (the same plan, arguments, ledger and
-    publication), with the dbt executable called directly rather than through Dagster (which
-    is what needs the parsed manifest)."""
+    """`osservatorio build`: what the Dagster assets run (the same plan, arguments, ledger,
+    disclosure audit and publication), with the dbt executable called directly rather than
+    through Dagster (which is what needs the parsed manifest)."""
     with writer_lock(settings.home):
         plan = plan_build(settings, as_of, full_refresh)
         log.info("warehouse build: %s", plan.reason)
         run_dbt(settings, build_args(settings, plan=plan), dbt_env(as_of, plan))
-        record_build(settings, plan)
-        publish(settings)
+        save_pending(settings, plan)
+        protect_and_publish(settings)
     return plan

@@ -1,10 +1,10 @@
 -- Person and household indicators by sex, age band, citizenship and residence (households:
--- residence only), with primary suppression (1-4) and complementary suppression: where a
--- breakdown has exactly one suppressed cell and a published total, the next smallest cell
--- is suppressed too, so that no cell can be recovered by difference. Cells of different
--- months never interact: an incremental build recomputes the changed months only.
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_months() }}") }}
+-- residence only), with primary suppression (1-4); published for the partnership and the
+-- consortia (a partner's breakdowns are for the analysts only). Secondary suppression over every linked
+-- cell (the total in indicator_values, other scopes, other windows) is applied after the
+-- build by pipelines/disclosure/ and audited before publication. A table rebuilt at every
+-- build: its size grows with partners x months, not with the interventions (the counts,
+-- int_breakdown_counts, are kept by month).
 with catalogue as (
     -- Counts of persons or households (the catalogue says which), each computed in
     -- int_breakdown_counts.
@@ -23,12 +23,10 @@ grid as (
     inner join catalogue on grid.indicator_code = catalogue.indicator_code
     inner join categories
         on categories.applies_to = 'any' or categories.applies_to = catalogue.subject
-    where true{{ only_changed_months('grid.period') }}
 ),
 
 counted as (
     select * from {{ ref('int_breakdown_counts') }}
-    where true{{ only_changed_months() }}
 ),
 
 cells as (
@@ -46,30 +44,9 @@ cells as (
         and grid.dimension = counted.dimension and grid.dimension_value = counted.dimension_value
 ),
 
-primary_suppression as (
-    select cells.*, cells.value between 1 and 4 as primary_suppressed
-    from cells
-),
-
-ranked as (
-    select
-        primary_suppression.*,
-        count(*) filter (where primary_suppressed) over breakdown as suppressed_cells,
-        row_number() over (
-            partition by indicator_code, period, "window", scope, scope_code, dimension,
-                primary_suppressed
-            order by (value = 0), value, sort_order) as rank_among_published
-    from primary_suppression
-    window breakdown as (partition by indicator_code, period, "window", scope, scope_code, dimension)
-),
-
 suppressed as (
-    select
-        ranked.*,
-        ranked.primary_suppressed
-            or (ranked.suppressed_cells = 1 and not ranked.primary_suppressed
-                and ranked.rank_among_published = 1) as is_suppressed
-    from ranked
+    select cells.*, cells.value between 1 and 4 as is_suppressed
+    from cells
 )
 
 select
@@ -83,7 +60,14 @@ select
     cast(suppressed.value as double) as value,
     cast(null as double) as numerator,
     cast(null as double) as denominator,
-    coalesce(suppressed.is_suppressed, false) as is_suppressed,
-    {{ display_value('suppressed.value', 'catalogue.unit', 'suppressed.is_suppressed') }} as display_value
+    coalesce(suppressed.is_suppressed, false) and suppressed.scope <> 'partner' as is_suppressed,
+    -- Breakdowns are published for the partnership and the consortia; a partner's are for
+    -- the analysts only (mostly counts under 5, and each one more link to protect).
+    case when suppressed.scope <> 'partner' then {{ display_value('suppressed.value',
+        'catalogue.unit', 'suppressed.is_suppressed') }} end as display_value,
+    case
+        when suppressed.scope = 'partner' then 'not_published'
+        when suppressed.is_suppressed then 'primary'
+    end as suppression
 from suppressed
 inner join catalogue on suppressed.indicator_code = catalogue.indicator_code

@@ -57,15 +57,31 @@ joined as (
         and grid.scope_code is not distinct from computed.scope_code
 ),
 
+recipients as (
+    select * from {{ ref('int_indicator__recipients') }}
+),
+
 suppressed as (
+    -- Primary suppression (indicators.md). Secondary suppression, over the linked cells of
+    -- this table and indicator_breakdowns, is applied after the build by
+    -- pipelines/disclosure/ (suppression = 'secondary'), then audited before publication.
     select
-        *,
-        case suppression_rule
-            when 'count' then value between 1 and 4
-            when 'rate' then denominator between 1 and 4
+        joined.*,
+        case joined.suppression_rule
+            when 'count' then joined.value between 1 and 4
+            -- a rate's numerator is a count unless the rate is money per person
+            when 'rate' then joined.denominator between 1 and 4
+                or (joined.unit = 'rate' and joined.numerator between 1 and 4)
+            when 'recipients' then recipients.value between 1 and 4
             else false
         end as is_suppressed
     from joined
+    left join recipients
+        on joined.indicator_code = recipients.indicator_code
+        and joined.period = recipients.period
+        and joined."window" = recipients."window"
+        and joined.scope = recipients.scope
+        and joined.scope_code is not distinct from recipients.scope_code
 )
 
 select
@@ -78,5 +94,6 @@ select
     numerator,
     denominator,
     coalesce(is_suppressed, false) as is_suppressed,
-    {{ display_value('value', 'unit', 'is_suppressed') }} as display_value
+    {{ display_value('value', 'unit', 'is_suppressed') }} as display_value,
+    case when is_suppressed then 'primary' end as suppression
 from suppressed

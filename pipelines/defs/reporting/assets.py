@@ -11,8 +11,7 @@ from pipelines.defs.ingestion.assets import WAREHOUSE_POOL
 from pipelines.defs.resources import OsservatorioSettings
 
 REPORTING_GROUP = "reporting"
-UPSTREAM = [["marts", t] for t in ("indicator_values", "submission_calendar", "submissions",
-                                    "dim_partner", "dim_period")]
+UPSTREAM = [["published", "warehouse"]]  # the audited copy the reports read
 
 
 @dg.asset(group_name=REPORTING_GROUP, deps=UPSTREAM, pool=WAREHOUSE_POOL,

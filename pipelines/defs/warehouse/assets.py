@@ -1,4 +1,5 @@
-"""The dbt models as assets; dbt tests become asset checks."""
+"""The dbt models as assets (dbt tests become asset checks), then the published copy: the
+disclosure audit is its blocking check, and a failed one stops the publication."""
 
 import os
 
@@ -17,9 +18,10 @@ from pipelines.warehouse.dbt import (
     configure_env,
     dbt_env,
     ensure_manifest,
+    PublicationBlocked,
     plan_build,
-    publish,
-    record_build,
+    protect_and_publish,
+    save_pending,
 )
 from pipelines.warehouse.lock import writer_lock
 
@@ -55,5 +57,36 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-        record_build(settings, plan)
-        publish(settings)
+        save_pending(settings, plan)
+
+
+AUDIT_CHECK = "no_suppressed_cell_recoverable"
+
+
+@dg.asset(key=["published", "warehouse"], group_name="warehouse", pool=WAREHOUSE_POOL,
+          deps=[["marts", "indicator_values"], ["marts", "indicator_breakdowns"]],
+          kinds={"duckdb", "python"},
+          check_specs=[dg.AssetCheckSpec(
+              AUDIT_CHECK, asset=["published", "warehouse"], blocking=True,
+              description="No suppressed cell can be derived from the published cells taken "
+                          "together (pipelines/disclosure/audit.py).")],
+          description="Secondary suppression, the disclosure audit, then the analysts' "
+                      "read-only copy and Parquet files (the build enters the ledger).")
+def published_warehouse(context: dg.AssetExecutionContext,
+                        osservatorio: OsservatorioSettings):
+    settings = osservatorio.load()
+    with writer_lock(settings.home):
+        try:
+            protection = protect_and_publish(settings)
+        except PublicationBlocked as exc:
+            yield dg.AssetCheckResult(check_name=AUDIT_CHECK, passed=False,
+                                      severity=dg.AssetCheckSeverity.ERROR,
+                                      metadata={"reason": str(exc)})
+            raise dg.Failure(str(exc)) from exc
+    audit = protection.audit
+    metadata = {"published_cells": audit.cells, "primary_suppressed": audit.primary,
+                "secondary_suppressed": audit.secondary,
+                "suppression_seconds": round(protection.suppression_seconds, 2),
+                "audit_seconds": round(audit.seconds, 2)}
+    yield dg.AssetCheckResult(check_name=AUDIT_CHECK, passed=True, metadata=metadata)
+    yield dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,199 @@
+"""The linear links between published cells that anyone holding them can use (indicators.md,
+"Publication and suppression"), as constraints `sum(coef * cell) = 0` or `<= 0`:
+
+- breakdown: the categories of a breakdown add up to its total;
+- scope: a consortium's value and its partners' (the partnership's and the consortia's) -
+  equal to the sum for households, interventions and EUR (`additive`), at most the sum and at
+  least each part for distinct persons (`bounded`), at least each part for persons with two
+  or more partners or areas (`at_least`);
+- window: the first month's cumulative value is the month's; then the cumulative value is the
+  previous one plus the month (`additive`), or never falls, is at most the previous plus the
+  month and at least the month (`distinct`; categories move between months, so for them only
+  the last two), or never falls and is at least the month (`monotone`);
+- rate: a published rate of two published indicators (SHARE_HOUSEHOLDS_MINORS,
+  FIN_COST_PER_PERSON) ties its numerator to its denominator, within the rounding of its
+  published text.
+The catalogue (seeds/indicators.csv) says which link each indicator has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.disclosure.cells import TOTAL
+
+EQ, LE = "eq", "le"
+# Half the last published digit: a rate is published with 4 decimals, EUR with 2.
+ROUNDING = {"rate": 0.00005, "EUR": 0.005}
+
+
+@dataclass(frozen=True)
+class Links:
+    """Constraints over cells: term k says coef[k] * cell[k] belongs to constraint con[k]."""
+
+    con: np.ndarray
+    cell: np.ndarray
+    coef: np.ndarray
+    sense: np.ndarray  # per constraint: EQ or LE
+    family: np.ndarray  # per constraint: breakdown, scope, window or rate
+
+    @property
+    def count(self) -> int:
+        return len(self.sense)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+        self.senses: list[np.ndarray] = []
+        self.families: list[np.ndarray] = []
+        self.next_id = 0
+
+    def add(self, terms: pd.DataFrame, sense: str, family: str) -> None:
+        """`terms` has columns group (any hashable per constraint), cell, coef."""
+        terms = terms.dropna(subset=["cell"])
+        if terms.empty:
+            return
+        ids = terms.groupby("group", sort=True).ngroup().to_numpy()
+        n = int(ids.max()) + 1
+        self.parts.append(pd.DataFrame({"con": ids + self.next_id,
+                                        "cell": terms["cell"].to_numpy().astype(np.int64),
+                                        "coef": terms["coef"].to_numpy().astype(float)}))
+        self.senses.append(np.full(n, sense, dtype=object))
+        self.families.append(np.full(n, family, dtype=object))
+        self.next_id += n
+
+    def build(self) -> Links:
+        if not self.parts:
+            empty = np.array([], dtype=np.int64)
+            return Links(empty, empty, np.array([], dtype=float), np.array([], dtype=object),
+                         np.array([], dtype=object))
+        terms = pd.concat(self.parts, ignore_index=True)
+        return Links(terms["con"].to_numpy(), terms["cell"].to_numpy(),
+                     terms["coef"].to_numpy(), np.concatenate(self.senses),
+                     np.concatenate(self.families))
+
+
+def _with_index(cells: pd.DataFrame) -> pd.DataFrame:
+    frame = cells[cells["value"].notna()].copy()
+    frame["cell"] = frame.index
+    return frame
+
+
+def _group(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    return frame.groupby(columns, sort=False).ngroup()
+
+
+def _terms(group: pd.Series, cell: pd.Series, coef: float | pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"group": group.to_numpy(), "cell": cell.to_numpy(),
+                         "coef": coef if np.isscalar(coef) else np.asarray(coef)})
+
+
+def _breakdowns(cells: pd.DataFrame, out: _Builder) -> None:
+    key = ["indicator_code", "period", "window", "scope", "scope_code"]
+    cats = cells[~cells["is_total"]]
+    totals = cells[cells["is_total"]][[*key, "cell"]].rename(columns={"cell": "total"})
+    cats = cats.merge(totals, on=key, how="inner")
+    cats["group"] = _group(cats, [*key, "dimension"])
+    heads = cats.drop_duplicates("group")
+    out.add(pd.concat([_terms(cats["group"], cats["cell"], 1.0),
+                       _terms(heads["group"], heads["total"], -1.0)]), EQ, "breakdown")
+
+
+def _parents(cells: pd.DataFrame) -> pd.DataFrame:
+    """Each partner cell with its consortium's cell, each consortium cell with the
+    partnership's (columns cell, parent)."""
+    key = ["indicator_code", "period", "window", "dimension", "dimension_value"]
+    linked = cells[cells["scope_link"] != "none"]
+    parts = linked[linked["scope"] != "partnership"].copy()
+    parts["parent_scope"] = np.where(parts["scope"] == "partner", "consortium", "partnership")
+    parts["parent_code"] = np.where(parts["scope"] == "partner", parts["consortium_code"], "")
+    wholes = linked[linked["scope"] != "partner"][[*key, "scope", "scope_code", "cell"]].rename(
+        columns={"scope": "parent_scope", "scope_code": "parent_code", "cell": "parent"})
+    return parts.merge(wholes, on=[*key, "parent_scope", "parent_code"], how="inner")
+
+
+def _scopes(cells: pd.DataFrame, out: _Builder) -> None:
+    pairs = _parents(cells)
+    pairs["group"] = pairs["parent"]
+    for link, sense in (("additive", EQ), ("bounded", LE)):
+        sub = pairs[pairs["scope_link"] == link]
+        heads = sub.drop_duplicates("group")
+        # additive: sum(parts) - whole = 0; bounded: whole - sum(parts) <= 0
+        sign = 1.0 if link == "additive" else -1.0
+        out.add(pd.concat([_terms(sub["group"], sub["cell"], sign),
+                           _terms(heads["group"], heads["parent"], -sign)]), sense, "scope")
+    # Each part is at most the whole, for distinct persons (totals only: a person's category
+    # can differ between a partner and its consortium).
+    sub = pairs[pairs["scope_link"].isin(["bounded", "at_least"]) & pairs["is_total"]]
+    group = pd.Series(np.arange(len(sub)))
+    out.add(pd.concat([_terms(group, sub["cell"], 1.0), _terms(group, sub["parent"], -1.0)]),
+            LE, "scope")
+
+
+def _windows(cells: pd.DataFrame, out: _Builder) -> None:
+    series_key = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value"]
+    linked = cells[cells["window_link"] != "none"]
+    periods = sorted(linked["period"].unique())
+    previous = dict(zip(periods[1:], periods[:-1], strict=False))
+    month = linked[linked["window"] == "month"][[*series_key, "period", "cell", "window_link",
+                                                  "is_total"]]
+    cumulative = linked[linked["window"] == "cumulative"][[*series_key, "period", "cell"]]
+    rows = month.rename(columns={"cell": "m"}).merge(
+        cumulative.rename(columns={"cell": "c"}), on=[*series_key, "period"], how="inner")
+    rows["previous"] = rows["period"].map(previous)
+    rows = rows.merge(cumulative.rename(columns={"cell": "p", "period": "previous"}),
+                      on=[*series_key, "previous"], how="left")
+    first = rows[rows["previous"].isna()]
+    group = pd.Series(np.arange(len(first)))
+    out.add(pd.concat([_terms(group, first["c"], 1.0), _terms(group, first["m"], -1.0)]),
+            EQ, "window")
+    rows = rows[rows["p"].notna()]
+
+    def add(sub: pd.DataFrame, coefs: dict[str, float], sense: str) -> None:
+        group = pd.Series(np.arange(len(sub)))
+        out.add(pd.concat([_terms(group, sub[col], coef) for col, coef in coefs.items()]),
+                sense, "window")
+
+    link = rows["window_link"]
+    add(rows[link == "additive"], {"c": 1.0, "p": -1.0, "m": -1.0}, EQ)
+    add(rows[link == "distinct"], {"c": 1.0, "p": -1.0, "m": -1.0}, LE)
+    add(rows[(link == "distinct") | ((link == "monotone") & rows["is_total"])],
+        {"m": 1.0, "c": -1.0}, LE)
+    add(rows[link.isin(["distinct", "monotone"]) & rows["is_total"]], {"p": 1.0, "c": -1.0}, LE)
+
+
+def _rates(cells: pd.DataFrame, out: _Builder) -> None:
+    key = ["period", "window", "scope", "scope_code"]
+    totals = cells[cells["is_total"]]
+    rates = totals[(totals["numerator_code"] != "") & ~totals["suppressed"]]
+    lookup = totals[["indicator_code", *key, "cell"]]
+    rates = rates.merge(lookup.rename(columns={"indicator_code": "numerator_code", "cell": "n"}),
+                        on=["numerator_code", *key]).merge(
+        lookup.rename(columns={"indicator_code": "denominator_code", "cell": "d"}),
+        on=["denominator_code", *key])
+    eps = rates["unit"].map(ROUNDING).fillna(0.0).to_numpy()
+    r = rates["display_value"].astype(float).to_numpy()  # what is published, not the value
+    group = pd.Series(np.arange(len(rates)))
+    # n <= (r + eps) d and n >= (r - eps) d
+    out.add(pd.concat([_terms(group, rates["n"], 1.0), _terms(group, rates["d"], -(r + eps))]),
+            LE, "rate")
+    out.add(pd.concat([_terms(group, rates["n"], -1.0), _terms(group, rates["d"], r - eps)]),
+            LE, "rate")
+
+
+def build(cells: pd.DataFrame, rates: bool = True) -> Links:
+    """Every link among the cells with a value. Rate links depend on which rates are
+    published, so the secondary suppression, which keeps rates with their parts, leaves them
+    out (`rates=False`); the audit includes them."""
+    frame = _with_index(cells)
+    out = _Builder()
+    _breakdowns(frame, out)
+    _scopes(frame, out)
+    _windows(frame, out)
+    if rates:
+        _rates(frame, out)
+    return out.build()

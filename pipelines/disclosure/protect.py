@@ -1,0 +1,99 @@
+"""Inside the build, after dbt: choose the secondary suppressions, write them into the marts,
+then audit the marts as they will be published. The CLI's build and the Dagster asset call
+`protect_and_audit`; a failed audit stops the publication (the previous one stays)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.disclosure import audit as auditing
+from pipelines.disclosure import cells as cell_frame
+from pipelines.disclosure import secondary
+
+log = logging.getLogger(__name__)
+
+AUDIT_DDL = """
+create schema if not exists meta;
+create table if not exists meta.disclosure_audits (
+    audited_at timestamptz not null,
+    cells integer not null,
+    primary_suppressed integer not null,
+    secondary_suppressed integer not null,
+    recoverable integer not null,
+    suppression_seconds double not null,
+    audit_seconds double not null
+);
+"""
+
+
+class PublicationBlocked(RuntimeError):
+    """The audit found suppressed cells that the published ones determine."""
+
+
+@dataclass(frozen=True)
+class Protection:
+    audit: auditing.AuditResult
+    suppression_seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return self.audit.passed
+
+
+def _write_secondary(con, cells: pd.DataFrame, suppressed) -> int:  # type: ignore[no-untyped-def]
+    secondary_cells = cells.loc[suppressed & ~cells["suppressed"].to_numpy(), cell_frame.KEY]
+    con.register("secondary_cells", secondary_cells)
+    con.execute("begin")
+    try:
+        for table, dims in (("indicator_values", False), ("indicator_breakdowns", True)):
+            match = ("t.dimension = s.dimension and t.dimension_value = s.dimension_value"
+                     if dims else "s.dimension = 'total'")
+            con.execute(f"""
+                update marts.{table} as t
+                set is_suppressed = true, suppression = 'secondary', display_value = '<5'
+                from secondary_cells as s
+                where t.indicator_code = s.indicator_code and t.period = s.period
+                    and t."window" = s."window" and t.scope = s.scope
+                    and coalesce(t.scope_code, '') = s.scope_code and {match}
+            """)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("secondary_cells")
+    return len(secondary_cells)
+
+
+def protect(con) -> float:  # type: ignore[no-untyped-def]
+    """Choose and write the secondary suppressions; returns the seconds it took."""
+    started = time.perf_counter()
+    cells = cell_frame.load(con)
+    suppressed, _ = secondary.choose(cells)
+    written = _write_secondary(con, cells, suppressed)
+    log.info("secondary suppression: %d cells", written)
+    return time.perf_counter() - started
+
+
+def protect_and_audit(warehouse: Path) -> Protection:
+    """Secondary suppression, then the audit of the marts as written; the audit is recorded
+    in meta.disclosure_audits. Call it holding the writer lock."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        seconds = protect(con)
+        result = auditing.audit(con)
+        con.execute(AUDIT_DDL)
+        con.execute("insert into meta.disclosure_audits values (current_timestamp, ?, ?, ?, ?, ?, ?)",
+                    [result.cells, result.primary, result.secondary, len(result.recoverable),
+                     seconds, result.seconds])
+    finally:
+        con.close()
+    log.info(result.summary())
+    return Protection(result, seconds)

@@ -1,0 +1,178 @@
+"""Secondary suppression: the further cells to suppress so that no suppressed cell can be
+derived from the published ones.
+
+Two steps, repeated until the audit finds nothing:
+1. Wherever an equality link (a breakdown and its total, the parts of an additive scope, an
+   additive window) has exactly one suppressed cell, it would be the difference of the others:
+   one more of its cells is suppressed. The cell chosen is the cheapest non-zero one (a
+   hidden 0 protects only upwards): the smallest value, then a category before a total, a partner before a consortium before the partnership, a month before a cumulative
+   window, then the fixed order of the cells (so the same data gives the same cells).
+2. A rate of two published indicators is suppressed with its numerator or denominator.
+Then the audit (`audit.py`) looks at the whole system: for each cell it still finds
+determined (by bounds, or by links taken together), the cheapest published cell of one of its
+links is suppressed, and step 1 runs again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from pipelines.disclosure import audit as auditing
+from pipelines.disclosure import cells as cell_frame
+from pipelines.disclosure import links as link_model
+
+MAX_ROUNDS = 25
+log = logging.getLogger(__name__)
+
+
+def _cost_order(cells: pd.DataFrame) -> np.ndarray:
+    """The rank of each cell as a complement, cheapest first."""
+    value = cells["value"].fillna(np.inf).to_numpy()
+    order = np.lexsort((np.arange(len(cells)),
+                        (cells["window"] == "cumulative").to_numpy(),
+                        cells["scope_rank"].to_numpy(),
+                        cells["is_total"].to_numpy(),
+                        value,
+                        value == 0))
+    rank = np.empty(len(cells), dtype=np.int64)
+    rank[order] = np.arange(len(cells))
+    return rank
+
+
+def _self_pinned(links: link_model.Links, cells_value: np.ndarray, count: np.ndarray,
+                 suppressed: np.ndarray) -> np.ndarray:
+    """Published cells that would be determined at once if they alone were suppressed now
+    (one of their links, with the other cells as they are, leaves them a single value: a
+    cumulative count between two equal neighbours, say). Poor complements: chosen last."""
+    value = np.nan_to_num(cells_value)
+    lower = np.where(count, 1.0, 0.01)
+    a, j = links.coef, links.cell
+    hidden = suppressed[j]
+    low = np.where(hidden, np.where(a > 0, a * lower[j], a * auditing.CAP), a * value[j])
+    high = np.where(hidden, np.where(a > 0, a * auditing.CAP, a * lower[j]), a * value[j])
+    min_act = np.bincount(links.con, weights=low, minlength=links.count)[links.con] - a * value[j]
+    max_act = np.bincount(links.con, weights=high, minlength=links.count)[links.con] - a * value[j]
+    eq = links.sense[links.con] == link_model.EQ
+    # a x <= -min_act (every link), a x >= -max_act (equalities)
+    upper_bound = np.where(a > 0, -min_act / a, np.where(eq, -max_act / a, np.inf))
+    lower_bound = np.where(a < 0, -min_act / a, np.where(eq, -max_act / a, -np.inf))
+    hi = np.full(len(value), np.inf)
+    lo = lower.copy()
+    np.minimum.at(hi, j[~hidden], upper_bound[~hidden])
+    np.maximum.at(lo, j[~hidden], lower_bound[~hidden])
+    width = np.where(count, np.floor(hi + 1e-7) - np.ceil(lo - 1e-7), hi - lo)
+    return ~suppressed & (width < np.where(count, 1.0, 0.01))
+
+
+def _cheapest_per_constraint(con: np.ndarray, cell: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """For terms (con, cell), the cheapest cell of each constraint."""
+    if len(con) == 0:
+        return np.array([], dtype=np.int64)
+    frame = pd.DataFrame({"con": con, "cell": cell, "rank": rank[cell]})
+    best = frame.sort_values(["con", "rank"], kind="stable").drop_duplicates("con")
+    return np.unique(best["cell"].to_numpy())
+
+
+def _close_equalities(links: link_model.Links, suppressed: np.ndarray, candidate: np.ndarray,
+                      rank: np.ndarray) -> int:
+    """Step 1 until no equality link has a single suppressed cell; returns cells added."""
+    eq_terms = links.sense[links.con] == link_model.EQ
+    con, cell = links.con[eq_terms], links.cell[eq_terms]
+    added = 0
+    while True:
+        hidden = np.bincount(con, weights=suppressed[cell].astype(float), minlength=links.count)
+        single = hidden[con] == 1
+        open_terms = single & ~suppressed[cell] & candidate[cell]
+        chosen = _cheapest_per_constraint(con[open_terms], cell[open_terms],
+                                          _penalised(rank, links, suppressed))
+        if len(chosen) == 0:
+            return added
+        suppressed[chosen] = True
+        added += len(chosen)
+
+
+_CONTEXT: dict[str, np.ndarray] = {}
+
+
+def _penalised(rank: np.ndarray, links: link_model.Links, suppressed: np.ndarray) -> np.ndarray:
+    """The cost order with the cells that would be determined at once moved to the end."""
+    pinned = _self_pinned(links, _CONTEXT["value"], _CONTEXT["count"], suppressed)
+    return rank + pinned * len(rank)
+
+
+def _follow_rates(cells: pd.DataFrame, suppressed: np.ndarray) -> None:
+    """Step 2: a rate of two published indicators is hidden when either of them is."""
+    key = ["period", "window", "scope", "scope_code"]
+    totals = cells[cells["is_total"]].copy()
+    totals["cell"] = totals.index
+    totals["hidden"] = suppressed[totals["cell"].to_numpy()]
+    rates = totals[totals["numerator_code"] != ""][["cell", "numerator_code",
+                                                    "denominator_code", *key]]
+    parts = totals[["indicator_code", *key, "hidden"]]
+    for side in ("numerator_code", "denominator_code"):
+        joined = rates.merge(parts.rename(columns={"indicator_code": side}), on=[side, *key])
+        suppressed[joined.loc[joined["hidden"], "cell"].to_numpy()] = True
+
+
+def _fix_recoverable(links: link_model.Links, cells: pd.DataFrame, found: pd.DataFrame,
+                     suppressed: np.ndarray, candidate: np.ndarray, rank: np.ndarray,
+                     every_link: bool = False) -> int:
+    """For each recoverable cell, suppress the cheapest published cell of one of its links
+    (`every_link`: of each of its links, when one at a time did not suffice)."""
+    index = cells.reset_index().merge(found[cell_frame.KEY], on=cell_frame.KEY)["index"]
+    targets = np.zeros(len(cells), dtype=bool)
+    targets[index.to_numpy()] = True
+    owned = targets[links.cell]
+    owners = pd.DataFrame({"con": links.con[owned], "target": links.cell[owned]})
+    open_terms = ~suppressed[links.cell] & candidate[links.cell]
+    per_con = pd.DataFrame({"con": links.con[open_terms], "cell": links.cell[open_terms]})
+    pairs = owners.merge(per_con, on="con")
+    if pairs.empty:
+        return 0
+    pairs["rank"] = _penalised(rank, links, suppressed)[pairs["cell"].to_numpy()]
+    by = ["target", "con"] if every_link else ["target"]
+    best = pairs.sort_values([*by, "rank"], kind="stable").drop_duplicates(by)
+    chosen = np.unique(best["cell"].to_numpy())
+    suppressed[chosen] = True
+    return len(chosen)
+
+
+def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
+    """The cells to suppress (primary and secondary) and the audit of the result."""
+    suppressed = cells["suppressed"].to_numpy().copy()
+    candidate = cell_frame.suppressible(cells).to_numpy()
+    rank = _cost_order(cells)
+    links = link_model.build(cells, rates=False)
+    _CONTEXT.update(value=cells["value"].to_numpy(), count=cell_frame.is_count(cells).to_numpy())
+    full_audits = 0
+    for _ in range(MAX_ROUNDS):
+        _close_equalities(links, suppressed, candidate, rank)
+        _follow_rates(cells, suppressed)
+        marked = _marked(cells, suppressed)
+        quick = auditing.pinned(marked)
+        log.debug("secondary suppression: %d suppressed, %d pinned", suppressed.sum(), quick.sum())
+        if quick.any():
+            found = cells.loc[quick, cell_frame.KEY]
+        else:
+            result = auditing.audit_cells(marked)
+            full_audits += 1
+            if result.recoverable.empty:
+                return suppressed, result
+            found = result.recoverable
+        if _fix_recoverable(links, cells, found, suppressed, candidate, rank,
+                            every_link=full_audits > 1) == 0:
+            break
+    return suppressed, auditing.audit_cells(_marked(cells, suppressed))
+
+
+def _marked(cells: pd.DataFrame, suppressed: np.ndarray) -> pd.DataFrame:
+    """The cells as they would be published with these suppressions."""
+    out = cells.copy()
+    secondary = suppressed & ~cells["suppressed"].to_numpy()
+    out.loc[secondary, "suppression"] = "secondary"
+    out["suppressed"] = suppressed
+    out.loc[secondary, "display_value"] = "<5"
+    return out
