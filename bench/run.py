@@ -106,6 +106,7 @@ def run_tier(tier: str) -> dict:
     out["build_s"] = round(time.perf_counter() - start, 2)
     out["build_full_refresh"] = plan.full_refresh
     out["full_s"] = round(out["ingest_s"] + out["build_s"], 2)
+    out.update(_disclosure(home))
 
     if tier in ("M", "L"):
         from pipelines.synthetic.generator import generate
@@ -142,6 +143,24 @@ def run_tier(tier: str) -> dict:
     return out
 
 
+def _disclosure(home: Path) -> dict:
+    """The last build's disclosure control (meta.disclosure_audits): suppressions and time."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        cells, primary, secondary, recoverable, choose_s, audit_s = con.execute(
+            "select cells, primary_suppressed, secondary_suppressed, recoverable, "
+            "suppression_seconds, audit_seconds from meta.disclosure_audits "
+            "order by audited_at desc limit 1").fetchone()
+    finally:
+        con.close()
+    return {"published_cells": cells, "primary_suppressed": primary,
+            "secondary_suppressed": secondary, "recoverable": recoverable,
+            "secondary_suppression_s": round(choose_s, 2), "audit_s": round(audit_s, 2),
+            "secondary_vs_primary": round(secondary / primary, 3) if primary else 0.0}
+
+
 GOALS = [
     ("ingest_vs_bare_parse", "ingest / bare parse", "<= 2.0", lambda v: v <= 2.0),
     ("platform_vs_naive_speedup", "platform speed-up over naive (S)", ">= 10", lambda v: v >= 10),
@@ -164,6 +183,14 @@ def report(result: dict) -> None:
               f"build alone {result['add_month_build_vs_full_build']} of the full build)")
     if "naive_s" in result:
         print(f"   naive baseline: {result['naive_s']} s")
+    if "published_cells" in result:
+        share = (result["secondary_suppression_s"] + result["audit_s"]) / result["build_s"]
+        print(f"   disclosure control: {result['published_cells']:,} published cells, "
+              f"{result['primary_suppressed']:,} primary and {result['secondary_suppressed']:,} "
+              f"secondary suppressions ({result['secondary_vs_primary']} per primary; goal < 1), "
+              f"{result['recoverable']} recoverable; secondary suppression "
+              f"{result['secondary_suppression_s']} s, audit {result['audit_s']} s = "
+              f"{share:.0%} of the build (goal: the audit under 20 %)")
     if "peak_rss_ingest_mb" in result:
         print(f"   peak memory: ingest process {result['peak_rss_ingest_mb']:,} MB, "
               f"dbt build {result['peak_rss_build_mb']:,} MB")

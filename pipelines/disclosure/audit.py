@@ -248,10 +248,12 @@ def _certify_one_by_one(system: _System, component: np.ndarray,
     return recoverable
 
 
-def audit_cells(cells: pd.DataFrame) -> AuditResult:
-    """The audit of a frame of cells (cells.load): what the published ones allow."""
+def audit_cells(cells: pd.DataFrame, base: link_model.Links | None = None) -> AuditResult:
+    """The audit of a frame of cells (cells.load): what the published ones allow. `base`:
+    the links without rates, when the caller already has them."""
     started = time.perf_counter()
-    links = link_model.build(cells)
+    links = (link_model.build(cells) if base is None
+             else link_model.with_rates(cells, base))
     system = _system(cells, links)
     recoverable = np.zeros(len(cells), dtype=bool)
     if len(system.variables):
@@ -274,11 +276,12 @@ def audit_cells(cells: pd.DataFrame) -> AuditResult:
                        seconds=time.perf_counter() - started)
 
 
-def pinned(cells: pd.DataFrame) -> np.ndarray:
+def pinned(cells: pd.DataFrame, base: link_model.Links | None = None) -> np.ndarray:
     """The suppressed cells that interval propagation alone shows determined (fast, sound,
     not complete): what the secondary suppression fixes before the full audit."""
     out = np.zeros(len(cells), dtype=bool)
-    system = _system(cells, link_model.build(cells))
+    links = link_model.build(cells) if base is None else link_model.with_rates(cells, base)
+    system = _system(cells, links)
     if len(system.variables):
         lower, upper = propagate(system)
         out[system.variables[(upper - lower) < _tolerance(system) * 0.01]] = True

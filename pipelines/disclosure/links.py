@@ -23,8 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipelines.disclosure.cells import TOTAL
-
 EQ, LE = "eq", "le"
 # Half the last published digit: a rate is published with 4 decimals, EUR with 2.
 ROUNDING = {"rate": 0.00005, "EUR": 0.005}
@@ -144,10 +142,10 @@ def _windows(cells: pd.DataFrame, out: _Builder) -> None:
     cumulative = linked[linked["window"] == "cumulative"][[*series_key, "period", "cell"]]
     rows = month.rename(columns={"cell": "m"}).merge(
         cumulative.rename(columns={"cell": "c"}), on=[*series_key, "period"], how="inner")
-    rows["previous"] = rows["period"].map(previous)
+    rows["previous"] = rows["period"].map(lambda p: previous.get(p, "")).astype(str)
     rows = rows.merge(cumulative.rename(columns={"cell": "p", "period": "previous"}),
                       on=[*series_key, "previous"], how="left")
-    first = rows[rows["previous"].isna()]
+    first = rows[rows["previous"] == ""]
     group = pd.Series(np.arange(len(first)))
     out.add(pd.concat([_terms(group, first["c"], 1.0), _terms(group, first["m"], -1.0)]),
             EQ, "window")
@@ -175,8 +173,10 @@ def _rates(cells: pd.DataFrame, out: _Builder) -> None:
                         on=["numerator_code", *key]).merge(
         lookup.rename(columns={"indicator_code": "denominator_code", "cell": "d"}),
         on=["denominator_code", *key])
+    published = pd.to_numeric(rates["display_value"], errors="coerce")  # not the value
+    rates = rates[published.notna()]
     eps = rates["unit"].map(ROUNDING).fillna(0.0).to_numpy()
-    r = rates["display_value"].astype(float).to_numpy()  # what is published, not the value
+    r = published[published.notna()].to_numpy(dtype=float)
     group = pd.Series(np.arange(len(rates)))
     # n <= (r + eps) d and n >= (r - eps) d
     out.add(pd.concat([_terms(group, rates["n"], 1.0), _terms(group, rates["d"], -(r + eps))]),
@@ -188,7 +188,7 @@ def _rates(cells: pd.DataFrame, out: _Builder) -> None:
 def build(cells: pd.DataFrame, rates: bool = True) -> Links:
     """Every link among the cells with a value. Rate links depend on which rates are
     published, so the secondary suppression, which keeps rates with their parts, leaves them
-    out (`rates=False`); the audit includes them."""
+    out (`rates=False`); the audit includes them (`with_rates`)."""
     frame = _with_index(cells)
     out = _Builder()
     _breakdowns(frame, out)
@@ -197,3 +197,14 @@ def build(cells: pd.DataFrame, rates: bool = True) -> Links:
     if rates:
         _rates(frame, out)
     return out.build()
+
+
+def with_rates(cells: pd.DataFrame, base: Links) -> Links:
+    """`base` (the links that do not depend on what is published) and the rate links."""
+    out = _Builder()
+    _rates(_with_index(cells), out)
+    extra = out.build()
+    return Links(np.concatenate([base.con, extra.con + base.count]),
+                 np.concatenate([base.cell, extra.cell]), np.concatenate([base.coef, extra.coef]),
+                 np.concatenate([base.sense, extra.sense]),
+                 np.concatenate([base.family, extra.family]))

@@ -152,12 +152,12 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
         _close_equalities(links, suppressed, candidate, rank)
         _follow_rates(cells, suppressed)
         marked = _marked(cells, suppressed)
-        quick = auditing.pinned(marked)
+        quick = auditing.pinned(marked, links)
         log.debug("secondary suppression: %d suppressed, %d pinned", suppressed.sum(), quick.sum())
         if quick.any():
             found = cells.loc[quick, cell_frame.KEY]
         else:
-            result = auditing.audit_cells(marked)
+            result = auditing.audit_cells(marked, links)
             full_audits += 1
             if result.recoverable.empty:
                 return suppressed, result
@@ -165,7 +165,7 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
         if _fix_recoverable(links, cells, found, suppressed, candidate, rank,
                             every_link=full_audits > 1) == 0:
             break
-    return suppressed, auditing.audit_cells(_marked(cells, suppressed))
+    return suppressed, auditing.audit_cells(_marked(cells, suppressed), links)
 
 
 def _marked(cells: pd.DataFrame, suppressed: np.ndarray) -> pd.DataFrame:

@@ -97,6 +97,32 @@ class Warehouse:
             "order by v.scope_code, v.indicator_code, v.period, v.\"window\"",
             [scope, first, last])
 
+    def breakdowns(self, period: str, window: str, scope: str = "partnership",
+                   scope_code: str | None = None) -> list[dict[str, Any]]:
+        """The published breakdown cells of one period, window and scope (partnership and
+        consortia only: a partner's breakdowns are not published), in display order."""
+        return self.rows(
+            "select b.indicator_code, b.dimension, b.dimension_value, "
+            "case when b.is_suppressed then '<5' else b.display_value end as display_value, "
+            "b.is_suppressed from marts.indicator_breakdowns b "
+            "join reference.breakdown_categories c using (dimension, dimension_value) "
+            "where b.period = ? and b.\"window\" = ? and b.scope = ? "
+            "and b.scope_code is not distinct from ? and b.display_value is not null "
+            "order by b.indicator_code, b.dimension, c.sort_order",
+            [period, window, scope, scope_code])
+
+    def breakdown_table(self, first: str, last: str) -> list[dict[str, Any]]:
+        """Every published breakdown cell for a period range (no exact values)."""
+        return self.rows(
+            "select b.indicator_code, i.indicator_name_it, b.period, b.\"window\", b.scope, "
+            "b.scope_code, b.dimension, b.dimension_value, "
+            "case when b.is_suppressed then '<5' else b.display_value end as display_value "
+            "from marts.indicator_breakdowns b join reference.indicators i using (indicator_code) "
+            "join reference.breakdown_categories c using (dimension, dimension_value) "
+            "where b.period between ? and ? and b.display_value is not null "
+            "order by b.scope, b.scope_code nulls first, b.indicator_code, b.period, "
+            "b.\"window\", b.dimension, c.sort_order", [first, last])
+
     def consortia(self) -> list[dict[str, Any]]:
         return self.rows(
             "select consortium_code, any_value(consortium_name) as consortium_name, "

@@ -1,5 +1,6 @@
 """The Excel export for the Comune's offices: the published indicator table for a period
-range, one sheet per scope, and the glossary. Suppressed cells are the text `<5`."""
+range, one sheet per scope, the breakdowns (partnership and consortia) and the glossary.
+Suppressed cells are the text `<5`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from pipelines.reporting.data import Warehouse
 
 SHEETS = {"partnership": "Partenariato", "consortium": "Consorzi", "partner": "Enti"}
 WINDOW_IT = {"month": "mese", "cumulative": "dall'inizio"}
+LEVEL_IT = {"partnership": "partenariato", "consortium": "consorzio"}
+DIMENSION_IT = {"sex": "sesso", "age_band": "classe di età", "citizenship": "cittadinanza",
+                "residence": "residenza"}
 HEADERS = ["Codice", "Indicatore", "Mese", "Finestra", "Ambito", "Valore", "Unità"]
 
 
@@ -35,6 +39,14 @@ def write(wh: Warehouse, first: str, last: str, out: Path) -> Path:
             ws.append([r["indicator_code"], r["indicator_name_it"], r["period"],
                        WINDOW_IT[r["window"]], r["scope_code"] or "partenariato",
                        _published(r["display_value"]), r["unit"]])
+    parts = wb.create_sheet("Disaggregazioni")
+    parts.append(["Codice", "Indicatore", "Mese", "Finestra", "Livello", "Ambito", "Dimensione",
+                  "Categoria", "Valore"])
+    for r in wh.breakdown_table(first, last):
+        parts.append([r["indicator_code"], r["indicator_name_it"], r["period"],
+                      WINDOW_IT[r["window"]], LEVEL_IT[r["scope"]],
+                      r["scope_code"] or "partenariato", DIMENSION_IT[r["dimension"]],
+                      r["dimension_value"], _published(r["display_value"])])
     gloss = wb.create_sheet("Glossario")
     gloss.append(["Codice", "Indicatore", "Definizione", "Unità", "Area"])
     for m in wh.indicators():
@@ -42,7 +54,9 @@ def write(wh: Warehouse, first: str, last: str, out: Path) -> Path:
                       m["area_label_it"] or "tutte"])
     note = wb.create_sheet("Note")
     note.append([f"Indicatori pubblicati da {first} a {last}. I conteggi di persone o nuclei "
-                 "tra 1 e 4 e i tassi con denominatore inferiore a 5 sono indicati come <5."])
+                 "tra 1 e 4, i tassi che li contengono e le celle da cui si potrebbero "
+                 "ricostruire (soppressione secondaria) sono indicati come <5. Le "
+                 "disaggregazioni sono pubblicate per il partenariato e i consorzi."])
     for ws in wb.worksheets:
         for c in ws[1]:
             c.font = Font(bold=True)

@@ -119,14 +119,40 @@ def _quality(wh: Warehouse, f: Figures) -> str:
             + page.chart_block("quality-heatmap", svg, rows))
 
 
+BREAKDOWN_INDICATORS = ["REACH_PERSONS", "REACH_MINORS_DIRECT", "LAV_PERSONS",
+                        "REACH_HOUSEHOLDS", "CASA_ARREARS_HOUSEHOLDS"]
+DIMENSION_IT = {"sex": "Sesso", "age_band": "Classe di età", "citizenship": "Cittadinanza",
+                "residence": "Residenza"}
+
+
+def _breakdowns(wh: Warehouse, f: Figures) -> str:
+    """Who was reached, by sex, age band, citizenship and residence (the published cells)."""
+    out = ["<h2>Chi è stato raggiunto</h2>",
+           '<p class="note">Persone e nuclei del partenariato dall\'inizio del partenariato, '
+           "per sesso, classe di età, cittadinanza e residenza (per i nuclei: residenza).</p>"]
+    cells = wh.breakdowns(f.period, "cumulative")
+    for code in BREAKDOWN_INDICATORS:
+        mine = [c for c in cells if c["indicator_code"] == code]
+        if not mine:
+            continue
+        rows = [[escape(DIMENSION_IT[c["dimension"]]), escape(c["dimension_value"]),
+                 f'<span class="value" data-indicator="{escape(code)}" data-window="cumulative" '
+                 f'data-dimension="{escape(c["dimension"])}" '
+                 f'data-suppressed="{str(c["is_suppressed"]).lower()}">'
+                 f'{escape(str(c["display_value"]))}</span>'] for c in mine]
+        out.append(f"<h3>{escape(f.name(code))}</h3>"
+                   + page.table(["Dimensione", "Categoria", "Valore"], rows, {2}))
+    return "".join(out)
+
+
 def glossary(f: Figures) -> str:
     rows = [[escape(code), escape(str(m["indicator_name_it"])), escape(str(m["definition_it"])),
              escape(str(m["unit"]))] for code, m in sorted(f.meta.items())]
     return ("<h2>Glossario degli indicatori</h2>"
             + page.table(["Codice", "Indicatore", "Definizione", "Unità"], rows)
             + '<p class="note">I conteggi di persone o nuclei tra 1 e 4 sono pubblicati come '
-              "&lt;5, così come i tassi con denominatore inferiore a 5 e le celle che "
-              "permetterebbero di ricostruirli (soppressione complementare).</p>")
+              "&lt;5, così come i tassi che li contengono e le celle che permetterebbero di "
+              "ricostruirli dalle altre (soppressione secondaria).</p>")
 
 
 def render(wh: Warehouse, period: str) -> str:
@@ -148,6 +174,7 @@ def render(wh: Warehouse, period: str) -> str:
                 f.series(["LAV_PLACEMENT_RATE", "LAV_INTERNSHIP_COMPLETION"]),
                 "Inserimenti e tirocini conclusi", "tasso nel mese", percent=True)),
             f.series(["LAV_PLACEMENT_RATE", "LAV_INTERNSHIP_COMPLETION"])),
+        _breakdowns(wh, f),
         _finance(wh, f),
         _quality(wh, f),
         glossary(f),

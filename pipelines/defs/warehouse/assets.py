@@ -14,11 +14,11 @@ from dagster_dbt import (
 from pipelines.defs.ingestion.assets import WAREHOUSE_POOL
 from pipelines.defs.resources import OsservatorioSettings
 from pipelines.warehouse.dbt import (
+    PublicationBlocked,
     build_args,
     configure_env,
     dbt_env,
     ensure_manifest,
-    PublicationBlocked,
     plan_build,
     protect_and_publish,
     save_pending,

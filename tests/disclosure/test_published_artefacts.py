@@ -1,0 +1,159 @@
+"""End to end, on a scenario of many small cells (8 partners, a dozen rows a month each, so
+most partner-months have 1 to 4 households of some kind): the build's audit finds nothing
+recoverable, a second audit of the published copy agrees, secondary suppressions are fewer
+than primary ones, and every figure of the export, the report and the scorecards is a
+display value of an audited cell (or, for a change on the previous month, of two)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from pipelines.disclosure import audit
+from pipelines.ingest import ingest
+from pipelines.reporting import excel, monthly, scorecard
+from pipelines.reporting.data import Warehouse
+from pipelines.synthetic.generator import GeneratorConfig, generate
+from pipelines.warehouse.dbt import run_build
+
+CONFIG = GeneratorConfig(seed=17, partners=8, start_period="2026-01", months=4,
+                         rows_per_file=12)
+PERIOD = "2026-04"
+
+
+@pytest.fixture(scope="module")
+def published(module_home: Path, module_settings) -> Path:
+    generate(module_home / "inbox", CONFIG)
+    ingest(module_settings)
+    run_build(module_settings, as_of=dt.date(2026, 6, 20))
+    return module_home / "published" / "warehouse.duckdb"
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_build_audit_passed_with_fewer_secondary_than_primary(published: Path) -> None:
+    ((_cells, primary, secondary, recoverable),) = rows(
+        published, "select cells, primary_suppressed, secondary_suppressed, recoverable "
+                   "from meta.disclosure_audits")
+    assert recoverable == 0
+    assert primary > 100, "the scenario should have many small cells"
+    assert 0 < secondary < primary
+    # the breakdowns are published and protected too
+    assert rows(published, "select count(*) from marts.indicator_breakdowns "
+                           "where suppression = 'secondary'")[0][0] > 0
+
+
+def test_an_independent_audit_of_the_published_copy_agrees(published: Path) -> None:
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        result = audit.audit(con)
+    finally:
+        con.close()
+    assert result.passed, result.recoverable.head(10)
+    assert result.cells == rows(published, "select cells from meta.disclosure_audits")[0][0]
+
+
+def test_figures_about_organisations_stay_numbers(published: Path) -> None:
+    """A partner's data-quality rates and spending are never hidden."""
+    hidden = rows(published, "select count(*) from marts.indicator_values where is_suppressed "
+                             "and (indicator_code like 'DQ_%' or indicator_code in "
+                             "('FIN_SPEND_EUR', 'FIN_BUDGET_BURN', 'FIN_COFIN_SHARE'))")
+    assert hidden[0][0] == 0
+    shown = rows(published, "select display_value from marts.indicator_values where scope = "
+                            "'partner' and indicator_code = 'DQ_COMPLETENESS' and period = "
+                            f"'{PERIOD}' and \"window\" = 'month'")
+    assert all(re.fullmatch(r"\d\.\d{4}", d) for (d,) in shown)
+
+
+def display(published: Path) -> dict[tuple, str]:
+    """(indicator, period, window, scope, scope_code, dimension, category) -> display."""
+    out = {(c, p, w, s, sc or "", "", ""): d for c, p, w, s, sc, d in rows(
+        published, "select indicator_code, period, \"window\", scope, scope_code, display_value "
+                   "from marts.indicator_values")}
+    out.update({(c, p, w, s, sc or "", dim, cat): d for c, p, w, s, sc, dim, cat, d in rows(
+        published, "select indicator_code, period, \"window\", scope, scope_code, dimension, "
+                   "dimension_value, display_value from marts.indicator_breakdowns "
+                   "where display_value is not null")})
+    return out
+
+
+def same(cell_value: object, shown: str | None) -> bool:
+    if shown is None:
+        return cell_value is None
+    if shown == "<5":
+        return cell_value == "<5"
+    return isinstance(cell_value, float | int) and abs(float(cell_value) - float(shown)) < 1e-9
+
+
+def test_every_export_figure_is_a_published_cell(published: Path, tmp_path: Path) -> None:
+    shown = display(published)
+    scopes = {"Partenariato": "partnership", "Consorzi": "consortium", "Enti": "partner"}
+    windows = {"mese": "month", "dall'inizio": "cumulative"}
+    with Warehouse(published) as wh:
+        out = excel.write(wh, "2026-01", PERIOD, tmp_path / "export.xlsx")
+    book = load_workbook(out, read_only=True)
+    checked = 0
+    for sheet, scope in scopes.items():
+        for code, _name, period, window, where, value, _unit in list(book[sheet].iter_rows(
+                values_only=True))[1:]:
+            key = (code, period, windows[window], scope,
+                   "" if where == "partenariato" else where, "", "")
+            assert same(value, shown[key]), (key, value, shown[key])
+            checked += 1
+    levels = {"partenariato": "partnership", "consorzio": "consortium"}
+    dims = {v: k for k, v in excel.DIMENSION_IT.items()}
+    for code, _n, period, window, level, where, dim, cat, value in list(
+            book["Disaggregazioni"].iter_rows(values_only=True))[1:]:
+        key = (code, period, windows[window], levels[level],
+               "" if where == "partenariato" else where, dims[dim], cat)
+        assert same(value, shown[key]), (key, value, shown[key])
+        checked += 1
+    assert checked > 1000
+
+
+SPAN = re.compile(r'<span class="value" data-indicator="([A-Z_]+)" data-window="(\w+)" '
+                  r'(?:data-scope="(\w+)" |data-dimension="(\w+)" )data-suppressed="(?:true|false)">'
+                  r"([^<]*)</span>")
+
+
+def test_every_report_and_scorecard_figure_is_a_published_cell(published: Path) -> None:
+    """The report's and the scorecards' figures (each tagged with its cell) are the cells'
+    display values, and a change on the previous month is printed only between two
+    published numbers."""
+    shown = display(published)
+    with Warehouse(published) as wh:
+        report = monthly.render(wh, PERIOD)
+        cards = {p["partner_code"]: scorecard.render(wh, p["partner_code"], PERIOD)
+                 for p in wh.partners()}
+    month_values = {k: v for k, v in shown.items() if k[1] == PERIOD}
+    spans = SPAN.findall(report)
+    assert len(spans) > 40
+    for code, window, scope, dim, text in spans:
+        text = text.replace("&lt;", "<")
+        candidates = {v for k, v in month_values.items() if k[0] == code and k[2] == window
+                      and (k[3] == scope if scope else k[5] == dim)}
+        assert text in candidates or (text == "n.d." and None in candidates), (code, text)
+    previous = "2026-03"
+    for code in monthly.HEADLINE:
+        now = shown[(code, PERIOD, "month", "partnership", "", "", "")]
+        before = shown[(code, previous, "month", "partnership", "", "", "")]
+        if "<5" in (now, before):
+            card = report[report.index(f'data-indicator="{code}" data-window="month"'):][:600]
+            assert "non calcolabile" in card
+    for partner, html in cards.items():
+        for code, window, scope, _dim, text in SPAN.findall(html):
+            code_of = partner if scope == "partner" else None
+            if scope == "partner":
+                key = (code, PERIOD, window, scope, code_of, "", "")
+                assert text.replace("&lt;", "<") == (shown[key] or "n.d."), key
