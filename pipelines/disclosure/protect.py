@@ -83,11 +83,20 @@ def protect(con) -> float:  # type: ignore[no-untyped-def]
 def protect_and_audit(warehouse: Path) -> Protection:
     """Secondary suppression, then the audit of the marts as written; the audit is recorded
     in meta.disclosure_audits. Call it holding the writer lock."""
+    return _audited(warehouse, suppress=True)
+
+
+def audit_only(warehouse: Path) -> Protection:
+    """The audit of the marts as they are (recorded like the others)."""
+    return _audited(warehouse, suppress=False)
+
+
+def _audited(warehouse: Path, suppress: bool) -> Protection:
     import duckdb
 
     con = duckdb.connect(str(warehouse))
     try:
-        seconds = protect(con)
+        seconds = protect(con) if suppress else 0.0
         result = auditing.audit(con)
         con.execute(AUDIT_DDL)
         con.execute("insert into meta.disclosure_audits values (current_timestamp, ?, ?, ?, ?, ?, ?)",

@@ -357,10 +357,20 @@ def protect_and_publish(settings: Settings) -> Protection:
     published. Call it holding the writer lock."""
     from pipelines.disclosure.protect import protect_and_audit
 
+    if pending(settings) is None:
+        raise BuildError("no build waits for publication: run the warehouse build first")
+    return audit_and_publish(settings, protect_and_audit(Workspace(settings.home).warehouse))
+
+
+def audit_and_publish(settings: Settings, protection: Protection | None = None) -> Protection:
+    """Publish the pending build if the disclosure audit of the marts as they are passes
+    (`protection`: the audit just made); otherwise PublicationBlocked, and nothing changes."""
+    from pipelines.disclosure.protect import audit_only
+
     plan = pending(settings)
     if plan is None:
         raise BuildError("no build waits for publication: run the warehouse build first")
-    protection = protect_and_audit(Workspace(settings.home).warehouse)
+    protection = protection or audit_only(Workspace(settings.home).warehouse)
     if not protection.passed:
         found = protection.audit.recoverable
         sample = ", ".join(f"{r.indicator_code} {r.period} {r.window} {r.scope} {r.scope_code}"

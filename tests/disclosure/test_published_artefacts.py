@@ -157,3 +157,50 @@ def test_every_report_and_scorecard_figure_is_a_published_cell(published: Path) 
             if scope == "partner":
                 key = (code, PERIOD, window, scope, code_of, "", "")
                 assert text.replace("&lt;", "<") == (shown[key] or "n.d."), key
+
+
+def test_a_failed_audit_stops_the_publication(published: Path, module_settings) -> None:
+    """A leak planted in the live warehouse after the build (a secondary cell that alone
+    protects a primary one is shown): the audit fails, nothing is published, the build is
+    not recorded, and the previous publication stays as it was."""
+    from pipelines.warehouse.dbt import (
+        PublicationBlocked,
+        audit_and_publish,
+        plan_build,
+        save_pending,
+    )
+
+    live = module_settings.home / "warehouse.duckdb"
+    before = published.read_bytes()
+    con = duckdb.connect(str(live))
+    try:
+        builds = con.execute("select count(*) from meta.builds").fetchone()[0]
+        # a breakdown with exactly one primary and one secondary cell: show the secondary one
+        group = con.execute("""
+            select indicator_code, period, "window", scope, scope_code, dimension
+            from marts.indicator_breakdowns where display_value is not null
+            group by all
+            having count(*) filter (where suppression = 'primary') = 1
+               and count(*) filter (where suppression = 'secondary') = 1
+            order by all limit 1""").fetchone()
+        assert group is not None
+        con.execute("""
+            update marts.indicator_breakdowns
+            set is_suppressed = false, suppression = null,
+                display_value = cast(cast(value as bigint) as varchar)
+            where indicator_code = ? and period = ? and "window" = ? and scope = ?
+              and scope_code is not distinct from ? and dimension = ?
+              and suppression = 'secondary'""", list(group))
+    finally:
+        con.close()
+    save_pending(module_settings, plan_build(module_settings, dt.date(2026, 6, 20)))
+    with pytest.raises(PublicationBlocked, match="recoverable"):
+        audit_and_publish(module_settings)
+    assert published.read_bytes() == before
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        assert con.execute("select count(*) from meta.builds").fetchone()[0] == builds
+        assert con.execute("select recoverable from meta.disclosure_audits "
+                           "order by audited_at desc limit 1").fetchone()[0] > 0
+    finally:
+        con.close()

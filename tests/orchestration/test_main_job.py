@@ -72,6 +72,20 @@ def test_job_materialises_raw_tables_and_marts(run) -> None:
             "marts/indicator_values", "marts/indicator_breakdowns"} <= keys
 
 
+def test_publication_passes_its_blocking_disclosure_check(run) -> None:
+    """The published copy is an asset whose blocking check is the disclosure audit."""
+    result = run["result"]
+    evaluations = [e.event_specific_data for e in result.all_events
+                   if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                   and e.event_specific_data.check_name == "no_suppressed_cell_recoverable"]
+    assert len(evaluations) == 1 and evaluations[0].passed
+    meta = evaluations[0].metadata
+    assert meta["primary_suppressed"].value > meta["secondary_suppressed"].value > 0
+    keys = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()
+            for m in [m.event_specific_data.materialization]}
+    assert "published/warehouse" in keys
+
+
 def test_ledger_statuses_and_issues_match_the_generator(module_home: Path, run) -> None:
     got = q(module_home, "select partner_code, period, file_name, status from marts.submissions")
     got_map = {(r.partner_code, r.period, r.file_name): r.status for r in got.itertuples()}
