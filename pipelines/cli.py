@@ -209,8 +209,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     _setup_logging(settings.home)
     result = run_alerts(settings, as_of, dry_run=args.dry_run)
     if args.dry_run:
-        for m in result.messages:
-            print(f"--- to {m.recipient} <{m.to}>: {m.subject}")
+        for m in [*result.messages, *result.unsent]:
+            to = m.to or "no address set: it would go to the log only"
+            print(f"--- to {m.recipient} <{to}>: {m.subject}")
             print(m.body)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -322,7 +323,8 @@ def _print_demo_summary(home: Path) -> None:
         latest = con.execute(
             "select period, \"window\", display_value from marts.indicator_values "
             "where indicator_code = 'REACH_PERSONS' and scope = 'partnership' "
-            "and period = (select max(period) from marts.dim_period) order by \"window\" desc"
+            "and period = (select max(period) from marts.dim_period where is_due) "
+            "order by \"window\" desc"
         ).fetchall()
     finally:
         con.close()
@@ -330,6 +332,7 @@ def _print_demo_summary(home: Path) -> None:
     print()
     print(f"Files: {accepted} accepted ({counts.get('accepted_with_warnings', 0)} with warnings), "
           f"{counts.get('rejected', 0)} rejected.")
+    # "This month" is the latest period whose reports were due: the month just ended is not.
     for period, window, value in latest:
         label = "that month" if window == "month" else "since the partnership's start"
         print(f"REACH_PERSONS (partnership, {period}, {label}): {value}")
