@@ -96,6 +96,14 @@ def test_approve_hold_reopen_apply(workspace, capsys) -> None:
     assert reach(home, "P01") == before  # the figures stay those approved
     assert q(home, "select status, is_current from marts.submissions "
              "where file_name = 'marzo_corretto.xlsx'") == [("held", False)]
+    # The steward is told, with what to do.
+    from pipelines.alerting.evaluate import run_alerts
+
+    alerts = run_alerts(workspace, dt.date(2026, 4, 25), dry_run=True)
+    (digest,) = [m for m in alerts.messages + alerts.unsent if m.audience == "steward"]
+    assert ("- [file_held] P01 2026-03: file marzo_corretto.xlsx received 2026-04-20 14:00 "
+            "is held: the month is approved. To apply it: osservatorio reopen --period "
+            "2026-03 --partner P01") in digest.body
 
     # Approving again is refused while it is approved; reopening needs the month approved.
     assert main(["approve", "--period", PERIOD, "--partner", "P01", "--by", "Anna"]) == 1
@@ -146,3 +154,16 @@ def test_is_final_only_where_every_partner_month_is_approved(workspace) -> None:
     assert final[(PERIOD, "month", "partnership", None)] is False  # 25 more partners
     assert final[(PERIOD, "cumulative", "partner", "P01")] is False  # January not approved
     assert final[("2026-04", "month", "partner", "P01")] is False
+
+
+def test_the_report_says_which_partner_months_are_not_approved(workspace) -> None:
+    from pipelines.reporting.data import Warehouse
+    from pipelines.reporting.monthly import approval_note
+
+    with Warehouse(workspace.home / "published" / "warehouse.duckdb") as wh:
+        note = approval_note(wh, PERIOD)
+        assert wh.finality(PERIOD, "partner", "P01") == {
+            "month": True, "year": False, "cumulative": False}
+    assert "<strong>Dati provvisori</strong>: 26 rendiconti di marzo 2026" in note
+    assert "(P03, P04, P05" in note and "P01," not in note and "P02," not in note
+    assert "I valori cumulati dall'inizio restano provvisori" in note
