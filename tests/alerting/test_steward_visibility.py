@@ -89,6 +89,7 @@ def test_a_partner_whose_only_file_was_rejected_is_told_so(workspace, module_set
                    if a.rule == "report_missing" and a.audience == "partner"
                    and a.partner == "P01" and a.period == PERIOD]
     subject, body = rules.partner_text(reminder)
+    assert subject == "Rendiconto di marzo 2026 mancante (scadenza 10/04/2026)"
     assert "Non abbiamo ricevuto alcun file" not in body
     assert "Il file «marzo.xlsx» ricevuto il 03/04/2026 è arrivato ed è stato respinto" in body
     assert "outbox/P01/2026-03/esito_" in body and ".html" in body
