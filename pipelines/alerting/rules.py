@@ -203,7 +203,7 @@ def _int(value: object) -> int:
 
 def _number(value: object, language: str) -> str:
     x = float(value) if isinstance(value, int | float) else 0.0
-    text = f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+    text = f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
     # Italian swaps the separators: 10.770 and 20,5
     return text.translate(str.maketrans(",.", ".,")) if language == "it" else text
 

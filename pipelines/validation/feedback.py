@@ -43,6 +43,18 @@ def feedback_dir(ws: Workspace, v: FileVerdict) -> Path:
     return ws.outbox / partner / period
 
 
+MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+             "settembre", "ottobre", "novembre", "dicembre")
+
+
+def month_it(period: str) -> str:
+    """`2026-09` -> `settembre 2026`; anything else as it is (a folder may be malformed)."""
+    try:
+        return f"{MONTHS_IT[int(period[5:7]) - 1]} {int(period[:4])}"
+    except (ValueError, IndexError):
+        return period
+
+
 HELD_IT = ("<p>Il file è stato controllato ed è <strong>{verdict}</strong>, ma <strong>non è "
            "stato ancora applicato</strong>: il mese di {period} è già stato approvato e chiuso "
            "dal referente dell'osservatorio, e i suoi dati restano quelli approvati. Abbiamo "
@@ -72,7 +84,7 @@ def render_html(v: FileVerdict, version: int | None = None, held: bool = False) 
               "<p>Il rendiconto è stato acquisito. Un nuovo file per lo stesso mese sostituirà "
               "questo per intero.</p>")
     if held:
-        advice = HELD_IT.format(verdict=e(VERDICT_IT[v.status]), period=e(d.period))
+        advice = HELD_IT.format(verdict=e(VERDICT_IT[v.status]), period=e(month_it(d.period)))
     return f"""<!DOCTYPE html>
 <html lang="it"><head><meta charset="utf-8"><title>Esito del rendiconto {e(d.partner)} {e(d.period)}</title>
 <style>{_CSS}</style></head><body>
@@ -80,7 +92,7 @@ def render_html(v: FileVerdict, version: int | None = None, held: bool = False) 
 <p>Ente <strong>{e(d.partner)}</strong> · mese <strong>{e(d.period)}</strong> · file <strong>{e(d.name)}</strong>
 {f' · versione {version}' if version else ''}</p>
 <p class="verdict {e(v.status)}">{e(VERDICT_IT[v.status].capitalize())}{' · in attesa (mese chiuso)' if held else ''}</p>
-<p>Righe lette: {v.rows_read} · righe acquisite: {v.rows_accepted} · errori: {v.errors} · avvisi: {v.warnings}</p>
+<p>Righe lette: {v.rows_read} · {'righe in attesa' if held else 'righe acquisite'}: {v.rows_accepted} · errori: {v.errors} · avvisi: {v.warnings}</p>
 {advice}
 {table}
 <p style="color:#57606a;font-size:.85rem">Impronta del file (SHA-256): {e(d.sha256)}</p>
