@@ -263,9 +263,9 @@ def context(alert: Alert) -> dict[str, object]:
     ctx["files_note_it_short"] = f"; {files} file ricevuti, tutti respinti" if files else ""
     ctx["feedback_it"] = (f.get("feedback") or
                           f"la cartella outbox/{alert.partner}/{alert.period}/")
-    rules = f.get("error_rules")
-    listed = ", ".join(f"{r} ({n})" for r, n in rules[:3]) \
-        if isinstance(rules, list) and rules else ""
+    found = f.get("error_rules")
+    rules: list = found if isinstance(found, list) else []
+    listed = ", ".join(f"{r} ({n})" for r, n in rules[:3])
     ctx["rules_note_it"] = ("Regole non rispettate: " + ", ".join(
         f"{r} ({n})" for r, n in rules) + "\n") if listed else ""
     ctx["rules_note_en"] = f": {listed}" if listed else ""

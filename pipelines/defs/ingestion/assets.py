@@ -1,6 +1,8 @@
 """The ingest step as assets: the raw tables that one ingestion run writes, and a check that
 names the files the run rejected or held (warning: the run itself went well)."""
 
+from typing import Any
+
 import dagster as dg
 
 from pipelines.defs.resources import OsservatorioSettings
@@ -12,7 +14,7 @@ FILES_CHECK = "files_accepted"
 SHOWN_IN_TAGS = 5  # files named in the run's tags (tag values stay short)
 
 
-def problem_metadata(summary: IngestSummary) -> dict[str, object]:
+def problem_metadata(summary: IngestSummary) -> dict[str, dg.MetadataValue]:
     """The rejected and held files of a run: partner, period, file, first problems."""
     files = [{"partner": p.partner, "period": p.period, "file": p.file_name,
               "status": p.status, "first_problems": list(p.problems)} for p in summary.problems]
@@ -70,7 +72,7 @@ def raw_tables(context: dg.AssetExecutionContext, osservatorio: OsservatorioSett
         context.log.warning(p.as_text())
     context.instance.add_run_tags(context.run_id, run_tags(summary))
     if summary.changed:
-        meta = {"new_files": summary.new, "accepted": summary.accepted,
+        meta: dict[str, Any] = {"new_files": summary.new, "accepted": summary.accepted,
                 "accepted_with_warnings": summary.accepted_with_warnings,
                 "rejected": summary.rejected, "held": summary.held,
                 "applied_held": len(summary.released), "rows_accepted": summary.rows_accepted,
