@@ -75,8 +75,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _setup_logging(settings.home)
     s = ingest(settings)
     print(f"{s.new} new files of {s.seen} in the inbox: {s.accepted} accepted, "
-          f"{s.accepted_with_warnings} accepted with warnings, {s.rejected} rejected "
-          f"({s.rows_accepted} rows accepted).")
+          f"{s.accepted_with_warnings} accepted with warnings, {s.rejected} rejected, "
+          f"{s.held} held for an approved month ({s.rows_accepted} rows accepted).")
+    for r in s.released:
+        print(f"Applied {r.partner} {r.period} {r.file_name}: held until the month was reopened.")
+    for p in s.problems:
+        print(f"  {p.as_text()}")
     print(f"Feedback for partners: {settings.home / 'outbox'}")
     return 0
 
@@ -133,6 +137,70 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- approve / reopen -------------------------------------------------------------------
+
+
+def _rebuild_after(settings) -> None:
+    """The calendar and the finality of the figures follow at once (a small build)."""
+    from pipelines.warehouse.dbt import run_build
+
+    try:
+        run_build(settings)
+    except BuildError as exc:
+        print(f"warning: recorded, but the warehouse build failed: {exc}", file=sys.stderr)
+        return
+    print("Warehouse rebuilt: `osservatorio status` and marts.period_approvals show it.")
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    if not PERIOD_RE.match(args.period):
+        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
+        return 2
+    from pipelines.approval.steward import approve
+
+    settings = _settings()
+    _setup_logging(settings.home)
+    partner = args.partner.strip().upper() if args.partner else None
+    try:
+        out = approve(settings, args.period, args.by, partner, args.note)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for p, m, sha in out.done:
+        print(f"approved {p} {m} (version {str(sha)[:12]}) by {args.by.strip()}")
+    for p, m, why in out.refused:
+        print(f"not approved {p} {m}: {why}", file=sys.stderr)
+    if not out.ok:
+        print("Nothing could be approved.", file=sys.stderr)
+        return 1
+    _rebuild_after(settings)
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    if not PERIOD_RE.match(args.period):
+        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
+        return 2
+    from pipelines.approval.steward import reopen
+
+    settings = _settings()
+    _setup_logging(settings.home)
+    try:
+        out = reopen(settings, args.period, args.partner.strip().upper(), args.by, args.reason)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for p, m, why in out.refused:
+        print(f"not reopened {p} {m}: {why}", file=sys.stderr)
+    if not out.ok:
+        return 1
+    for p, m, _ in out.done:
+        print(f"reopened {p} {m} by {args.by.strip()}: {args.reason.strip()}")
+    print("Files held for this month are applied at the next `osservatorio ingest`.")
+    _rebuild_after(settings)
+    return 0
+
+
 # --- alerts -----------------------------------------------------------------------------
 
 
@@ -156,8 +224,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     _setup_logging(settings.home)
     result = run_alerts(settings, as_of, dry_run=args.dry_run)
     if args.dry_run:
-        for m in result.messages:
-            print(f"--- to {m.recipient} <{m.to}>: {m.subject}")
+        for m in [*result.messages, *result.unsent]:
+            to = m.to or "no address set: it would go to the log only"
+            print(f"--- to {m.recipient} <{to}>: {m.subject}")
             print(m.body)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -269,7 +338,8 @@ def _print_demo_summary(home: Path) -> None:
         latest = con.execute(
             "select period, \"window\", display_value from marts.indicator_values "
             "where indicator_code = 'REACH_PERSONS' and scope = 'partnership' "
-            "and period = (select max(period) from marts.dim_period) order by \"window\" desc"
+            "and period = (select max(period) from marts.dim_period where is_due) "
+            "order by \"window\" desc"
         ).fetchall()
     finally:
         con.close()
@@ -277,6 +347,7 @@ def _print_demo_summary(home: Path) -> None:
     print()
     print(f"Files: {accepted} accepted ({counts.get('accepted_with_warnings', 0)} with warnings), "
           f"{counts.get('rejected', 0)} rejected.")
+    # "This month" is the latest period whose reports were due: the month just ended is not.
     for period, window, value in latest:
         label = "that month" if window == "month" else "since the partnership's start"
         print(f"REACH_PERSONS (partnership, {period}, {label}): {value}")
@@ -345,6 +416,19 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--as-of", help="YYYY-MM-DD (Europe/Rome); default today")
     a.add_argument("--dry-run", action="store_true", help="print, send nothing, record nothing")
     a.set_defaults(func=cmd_alerts)
+    ap = sub.add_parser("approve", help="approve (lock) the current accepted version of a "
+                        "partner-month, or of every partner with one in that month")
+    ap.add_argument("--period", required=True, help="YYYY-MM")
+    ap.add_argument("--partner", help="partner code, e.g. P07 (default: every partner)")
+    ap.add_argument("--by", required=True, help="who approves")
+    ap.add_argument("--note")
+    ap.set_defaults(func=cmd_approve)
+    ro = sub.add_parser("reopen", help="reopen an approved partner-month (a reason is required)")
+    ro.add_argument("--period", required=True, help="YYYY-MM")
+    ro.add_argument("--partner", required=True, help="partner code, e.g. P07")
+    ro.add_argument("--by", required=True, help="who reopens")
+    ro.add_argument("--reason", required=True)
+    ro.set_defaults(func=cmd_reopen)
     r = sub.add_parser("report", help="the month's report, scorecards and Excel export")
     r.add_argument("--period", required=True, help="YYYY-MM")
     r.set_defaults(func=cmd_report)

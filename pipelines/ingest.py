@@ -3,7 +3,8 @@
 The CLI (`osservatorio ingest`), the Dagster inbox sensor's run and the tests all call
 `ingest`. Order per file: archive, quarantine (if rejected), feedback, then one warehouse
 transaction; a crash before the commit leaves the file new, and the next run redoes it
-with the same results.
+with the same results. A file accepted for a partner-month the steward approved is `held`
+(pipelines/approval/); a run first applies the held files of months reopened since.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipelines.approval.held import Released, release_held
+from pipelines.approval.state import HELD, approved_months
 from pipelines.ingestion.inbox import Drop, scan
 from pipelines.ledger.archive import archive, quarantine
 from pipelines.settings import Settings
@@ -34,13 +37,51 @@ class IngestSummary:
     accepted: int = 0
     accepted_with_warnings: int = 0
     rejected: int = 0
+    held: int = 0
     rows_accepted: int = 0
     submission_ids: list[str] = field(default_factory=list)
+    released: list[Released] = field(default_factory=list)  # held files applied this run
+    problems: list[FileProblem] = field(default_factory=list)  # rejected and held files
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
     @property
     def accepted_any(self) -> bool:
-        return self.accepted + self.accepted_with_warnings > 0
+        return self.accepted + self.accepted_with_warnings + len(self.released) > 0
+
+    @property
+    def changed(self) -> bool:
+        """Something was recorded: the calendar (and maybe the figures) must be rebuilt."""
+        return self.new > 0 or bool(self.released)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file the steward should know of at once: rejected, or held for a closed month."""
+
+    partner: str
+    period: str
+    file_name: str
+    status: str
+    problems: tuple[str, ...] = ()  # the first problems, "sheet row column: message"
+
+    def as_text(self) -> str:
+        head = f"{self.partner} {self.period} {self.file_name} ({self.status})"
+        return head + (": " + "; ".join(self.problems) if self.problems else "")
+
+
+FIRST_PROBLEMS = 3
+
+
+def problems_of(v: FileVerdict, status: str) -> FileProblem:
+    """The file's first errors (or, for a held file, that its month is closed)."""
+    shown = []
+    for i in [i for i in v.issues if i.severity == "error"][:FIRST_PROBLEMS]:
+        where = " ".join(x for x in (i.sheet, f"row {i.row}" if i.row is not None else None,
+                                     f"'{i.column}'" if i.column else None) if x)
+        shown.append(f"{where + ': ' if where else ''}{i.rule}")
+    if status == HELD:
+        shown = ["the month is approved: held until the steward reopens it"]
+    return FileProblem(v.drop.partner, v.drop.period, v.drop.name, status, tuple(shown))
 
 
 def new_drops(drops: list[Drop], known: set[str]) -> list[Drop]:
@@ -91,6 +132,12 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     summary.seen = len(drops)
     con = raw.connect(ws.warehouse)
     try:
+        # Held files of reopened months first: they arrived before anything new.
+        summary.released = release_held(con)
+        for r in summary.released:
+            log.info("ingest: applied %s (%s %s), held until the month was reopened",
+                     r.file_name, r.partner, r.period)
+        approved = approved_months(con)
         todo = new_drops(drops, raw.known_keys(con))
         versions = raw.versions(con)
         pseudonyms: dict[str, str] = {}  # this run's codice fiscale -> person_id
@@ -104,12 +151,15 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
             with watch.stage("load"):
                 stage = raw.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
             for i, verdict in enumerate(verdicts):
-                _record(con, ws, verdict, ids[i], summary, watch, versions, stage, i)
+                _record(con, ws, verdict, ids[i], summary, watch, versions, stage, i, approved)
     finally:
         con.close()
         summary.seconds = watch.as_dict()
-    log.info("ingest: %d new files: %d accepted, %d with warnings, %d rejected",
-             summary.new, summary.accepted, summary.accepted_with_warnings, summary.rejected)
+    log.info("ingest: %d new files: %d accepted, %d with warnings, %d rejected, %d held",
+             summary.new, summary.accepted, summary.accepted_with_warnings, summary.rejected,
+             summary.held)
+    for p in summary.problems:
+        log.warning("ingest: %s", p.as_text())
     return summary
 
 
@@ -147,19 +197,22 @@ def _typed_rows(verdicts: list[FileVerdict], frames: dict, ids: list[str], key: 
 
 def _record(con, ws: Workspace, v: FileVerdict, submission_id: str, summary: IngestSummary,
             watch: Stopwatch, versions: dict[tuple[str, str], int], stage: raw.Stage,
-            file_index: int) -> None:
+            file_index: int, approved: set[tuple[str, str]]) -> None:
     drop = v.drop
+    # An accepted file for an approved partner-month waits: stored, answered, not counted.
+    status = HELD if v.status != REJECTED and (drop.partner, drop.period) in approved \
+        else v.status
     with watch.stage("archive"):
         archived = archive(ws, drop)
         quarantined = quarantine(ws, drop) if v.status == REJECTED else None
     version = versions.get((drop.partner, drop.period), 0) + 1  # raw.next_version
     with watch.stage("feedback"):
-        feedback = write_feedback(ws, v, version)
+        feedback = write_feedback(ws, v, version, held=status == HELD)
     ledger = {
         "submission_id": submission_id, "partner_code": drop.partner, "period": drop.period,
         "file_name": drop.name, "sha256": drop.sha256, "size_bytes": drop.size,
         "received_at": drop.received_at, "processed_at": raw.now_utc(), "version": version,
-        "status": v.status,
+        "status": status,
         "delivers_interventi": v.status != REJECTED and "interventi" in v.tables,
         "delivers_spese": v.status != REJECTED and "spese" in v.tables,
         "rows_read": v.rows_read, "rows_accepted": v.rows_accepted,
@@ -172,6 +225,9 @@ def _record(con, ws: Workspace, v: FileVerdict, submission_id: str, summary: Ing
         # the file's issues, and the rows of an accepted file, come from the batch's stage
         raw.record_submission(con, ledger, [], None, None, stage, file_index)
     versions[(drop.partner, drop.period)] = version
-    setattr(summary, v.status, getattr(summary, v.status) + 1)
-    summary.rows_accepted += v.rows_accepted
+    setattr(summary, status, getattr(summary, status) + 1)
+    if status in (REJECTED, HELD):
+        summary.problems.append(problems_of(v, status))
+    else:
+        summary.rows_accepted += v.rows_accepted
     summary.submission_ids.append(submission_id)

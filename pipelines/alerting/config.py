@@ -42,6 +42,8 @@ class AlertConfig:
     anomaly_min_change: dict[str, float] = field(default_factory=lambda: {
         "interventions": 5, "persons": 5, "amount_eur": 1000})
     anomaly_lookback_days: int = 45  # periods whose due date is at most this far behind
+    # ready_to_approve: periods due at most this many days ago with months not yet approved
+    approval_lookback_days: int = 120
     # data_stale: no accepted file for the whole partnership for this many days
     stale_days: int = 30
 

@@ -8,6 +8,9 @@
   or `failed`). An alert whose key was delivered (`smtp` or `log_only`) is never sent
   again; a `failed` one is tried again at the next evaluation.
 - Without SMTP settings everything goes to the log only, and the log and the summary say so.
+- Without `OSSERVATORIO_STEWARD_EMAIL` the steward's digest is not dropped: it is written to
+  the application log (logs/osservatorio.log) with a warning that no steward address is set,
+  every evaluation says so in its notes, and `--dry-run` prints it.
 Neither the password nor any address is ever logged.
 """
 
@@ -47,6 +50,7 @@ LOG_NAME = "alerts.jsonl"
 SUBJECT_PREFIX = "[Osservatorio] "
 SENT, LOG_ONLY, FAILED = "smtp", "log_only", "failed"
 NO_SMTP = "no SMTP settings (OSSERVATORIO_SMTP_HOST is not set): alerts go to the log only"
+NO_STEWARD = "no steward address (OSSERVATORIO_STEWARD_EMAIL is not set)"
 
 
 class AlertLog:
@@ -114,6 +118,7 @@ class Delivery:
     alerts: list[Alert]  # every alert that holds
     new: list[Alert] = field(default_factory=list)  # not delivered before
     messages: list[Message] = field(default_factory=list)
+    unsent: list[Message] = field(default_factory=list)  # the steward's digest, no address set
     outcome: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # key -> (how, why)
     smtp: bool = False
     dry_run: bool = False
@@ -153,8 +158,31 @@ def _severity_order(a: Alert) -> tuple[int, str]:
     return SEVERITIES.index(a.severity), a.key
 
 
+# The steward's digest is a to-do list: what to do, in the order to do it.
+TODO: tuple[tuple[tuple[str, ...], dict[str, str]], ...] = (
+    (("run_failed", "check_failed"),
+     {"en": "The pipeline failed: look at the run", "it": "La pipeline si è fermata: guardare "
+                                                         "l'esecuzione"}),
+    (("report_missing", "report_late", "data_stale"),
+     {"en": "Missing and late reports: chase the partners",
+      "it": "Rendiconti mancanti e in ritardo: sollecitare gli enti"}),
+    (("file_rejected", "rejected_repeatedly", "file_held"),
+     {"en": "Rejected and held files: look at them (a held file waits for its month to be "
+            "reopened)",
+      "it": "File respinti e in attesa: da guardare (un file in attesa aspetta che il suo "
+            "mese sia riaperto)"}),
+    (("ready_to_approve",),
+     {"en": "Months ready to approve", "it": "Mesi pronti da approvare"}),
+    (("anomaly",),
+     {"en": "Anomalies: check the figure against its usual range",
+      "it": "Anomalie: confrontare il dato con i valori abituali"}),
+)
+OTHER = {"en": "Other", "it": "Altro"}
+
+
 def steward_digest(alerts: Sequence[Alert], as_of: dt.date, language: str) -> tuple[str, str]:
-    """One message for all the steward's new alerts, most severe first."""
+    """One message for all the steward's new alerts, as a to-do list: the pipeline, missing
+    and late reports, rejected and held files, months to approve, anomalies."""
     ordered = sorted(alerts, key=_severity_order)
     lines = [steward_line(a, language) for a in ordered]
     if len(lines) == 1:
@@ -163,17 +191,16 @@ def steward_digest(alerts: Sequence[Alert], as_of: dt.date, language: str) -> tu
         subject = f"{len(lines)} nuovi avvisi al {as_of.strftime('%d/%m/%Y')}"
     else:
         subject = f"{len(lines)} new alerts as of {as_of.isoformat()}"
-    heading = {"en": {"error": "Errors", "warning": "Warnings", "info": "Information"},
-               "it": {"error": "Errori", "warning": "Attenzione", "info": "Informazioni"}
-               }[language]
     intro = (f"Avvisi dell'osservatorio al {as_of.strftime('%d/%m/%Y')}: {len(lines)} nuovi."
              if language == "it" else f"Osservatorio alerts as of {as_of.isoformat()}: "
                                       f"{len(lines)} new.")
     body = [intro]
-    for severity in SEVERITIES:
-        group = [a for a in ordered if a.severity == severity]
+    placed = {rule for rules_, _ in TODO for rule in rules_}
+    sections = [*TODO, (tuple({a.rule for a in ordered} - placed), OTHER)]
+    for rules_, heading in sections:
+        group = [a for a in ordered if a.rule in rules_]
         if group:
-            body += ["", f"{heading[severity]}:"]
+            body += ["", f"{heading[language]}:"]
             body += [f"- [{a.rule}] {steward_line(a, language)}" for a in group]
     body += ["", ("Calendario delle consegne: `osservatorio status`; registro degli avvisi: "
                   "logs/alerts.jsonl." if language == "it" else
@@ -183,7 +210,9 @@ def steward_digest(alerts: Sequence[Alert], as_of: dt.date, language: str) -> tu
 
 def compose(alerts: Sequence[Alert], settings: Settings, config: AlertConfig, as_of: dt.date,
             addresses: dict[str, str]) -> tuple[list[Message], dict[str, str]]:
-    """The messages for these alerts, and the alerts nobody can receive (key -> why)."""
+    """The messages for these alerts, and the alerts nobody can receive (key -> why). The
+    steward's digest without a steward address is a message with no address (`to` empty):
+    it goes to the log, never to a server."""
     messages: list[Message] = []
     unaddressed: dict[str, str] = {}
     for a in sorted((a for a in alerts if a.audience == PARTNER), key=lambda a: a.key):
@@ -196,13 +225,14 @@ def compose(alerts: Sequence[Alert], settings: Settings, config: AlertConfig, as
         messages.append(Message(PARTNER, a.partner, to, SUBJECT_PREFIX + subject, body, "it",
                                 [a]))
     steward = [a for a in alerts if a.audience == STEWARD]
-    if steward and settings.steward_email:
+    if steward:
         subject, body = steward_digest(steward, as_of, config.language)
-        messages.append(Message(STEWARD, None, settings.steward_email, SUBJECT_PREFIX + subject,
-                                body, config.language, sorted(steward, key=_severity_order)))
-    else:
-        for a in steward:
-            unaddressed[a.key] = "no steward address (OSSERVATORIO_STEWARD_EMAIL is not set)"
+        messages.append(Message(STEWARD, None, settings.steward_email or "",
+                                SUBJECT_PREFIX + subject, body, config.language,
+                                sorted(steward, key=_severity_order)))
+        if not settings.steward_email:
+            for a in steward:
+                unaddressed[a.key] = NO_STEWARD
     return messages, unaddressed
 
 
@@ -287,6 +317,9 @@ def deliver(alerts: Sequence[Alert], settings: Settings, config: AlertConfig,
                       notes=list(notes))
     if not result.smtp:
         result.notes.append(NO_SMTP)
+    if not settings.steward_email:
+        result.notes.append(f"{NO_STEWARD}: the steward's alerts go to the log only "
+                            "(logs/alerts.jsonl and logs/osservatorio.log)")
     with alert_log.locked():
         done = alert_log.delivered_keys()
         seen: set[str] = set()
@@ -294,8 +327,10 @@ def deliver(alerts: Sequence[Alert], settings: Settings, config: AlertConfig,
             if a.key not in done and a.key not in seen:
                 seen.add(a.key)
                 result.new.append(a)
-        result.messages, unaddressed = compose(result.new, settings, config, as_of,
-                                               partner_addresses())
+        composed, unaddressed = compose(result.new, settings, config, as_of,
+                                        partner_addresses())
+        result.messages = [m for m in composed if m.to]
+        result.unsent = [m for m in composed if not m.to]
         if dry_run:
             return result
         for key, why in unaddressed.items():
@@ -311,5 +346,8 @@ def deliver(alerts: Sequence[Alert], settings: Settings, config: AlertConfig,
         alert_log.append([_record(a, as_of, *result.outcome[a.key]) for a in result.new])
     for note in result.notes:
         log.warning("alerts: %s", note)
+    for m in result.unsent:
+        log.warning("alerts for the steward (%s), logged here instead:\n%s\n%s", NO_STEWARD,
+                    m.subject, m.body)
     log.info("%s", result.summary())
     return result

@@ -24,6 +24,8 @@ class PartnerMonth:
     files: int  # distinct files received by the cut-off
     accepted_files: int
     open_rejections: int  # rejected files received after the last accepted one
+    first_accepted_at: dt.datetime | None = None
+    approved: bool = False  # at the last build
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,18 @@ class RejectedFile:
     errors: int
     feedback: str | None = None  # the feedback page, relative to the workspace
     error_rules: tuple[tuple[str, int], ...] = ()  # rule id, how many rows broke it
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A file accepted for an approved partner-month, waiting for the month to be reopened."""
+
+    partner: str
+    period: str
+    file_name: str
+    sha256: str
+    received_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class Facts:
     cutoff: dt.datetime  # the first instant after the evaluated day
     partner_months: list[PartnerMonth] = field(default_factory=list)
     rejected_files: list[RejectedFile] = field(default_factory=list)
+    held_files: list[HeldFile] = field(default_factory=list)
     # partner-months with an accepted interventi table by the cut-off, and their figures
     reported: set[tuple[str, str]] = field(default_factory=set)
     figures: list[Figure] = field(default_factory=list)
@@ -65,9 +80,11 @@ class Facts:
     last_calendar_period: str | None = None
 
 
-_FILES = """
+ACCEPTED = "status in ('accepted', 'accepted_with_warnings')"
+
+_FILES = f"""
 with files as (
-    select partner_code, period, version, sha256, status, received_at, errors
+    select partner_code, period, version, sha256, file_name, status, received_at, errors
     from marts.submissions
     where received_at < $cutoff
 ),
@@ -75,7 +92,7 @@ with files as (
 last_accepted as (
     select partner_code, period, max(received_at) as last_accepted_at
     from files
-    where status <> 'rejected'
+    where {ACCEPTED}
     group by all
 ),
 
@@ -91,16 +108,18 @@ open_rejections as (
 )
 """
 
-PARTNER_MONTHS_SQL = _FILES + """
+PARTNER_MONTHS_SQL = _FILES + f"""
 select
     calendar.partner_code,
     calendar.period,
     calendar.due_date,
     count(files.sha256) as files,
-    count(files.sha256) filter (where files.status <> 'rejected') as accepted_files,
+    count(files.sha256) filter (where files.{ACCEPTED}) as accepted_files,
     (select count(*) from open_rejections
         where open_rejections.partner_code = calendar.partner_code
-            and open_rejections.period = calendar.period) as open_rejections
+            and open_rejections.period = calendar.period) as open_rejections,
+    min(files.received_at) filter (where files.{ACCEPTED}) as first_accepted_at,
+    calendar.is_approved
 from marts.submission_calendar as calendar
 left join files
     on calendar.partner_code = files.partner_code and calendar.period = files.period
@@ -109,19 +128,26 @@ order by calendar.partner_code, calendar.period
 """
 
 REJECTED_FILES_SQL = _FILES + """
-select partner_code, period, version, sha256, received_at, errors
+select partner_code, period, version, sha256, received_at, errors, file_name
 from open_rejections
 qualify row_number() over (
     partition by partner_code, period order by received_at desc, version desc) = 1
 order by partner_code, period
 """
 
-_REPORTED = """
+_REPORTED = f"""
 with reported as (
     select distinct partner_code, period
     from marts.submissions
-    where status <> 'rejected' and delivers_interventi and received_at < $cutoff
+    where {ACCEPTED} and delivers_interventi and received_at < $cutoff
 )
+"""
+
+HELD_FILES_SQL = """
+select partner_code, period, file_name, sha256, received_at
+from marts.submissions
+where status = 'held' and received_at < $cutoff
+order by received_at, partner_code, period
 """
 
 REPORTED_SQL = _REPORTED + "select partner_code, period from reported"
@@ -142,10 +168,10 @@ group by all
 order by all
 """
 
-PARTNERSHIP_SQL = """
+PARTNERSHIP_SQL = f"""
 select
     (select max(received_at) from marts.submissions
-        where status <> 'rejected' and received_at < $cutoff) as last_accepted_at,
+        where {ACCEPTED} and received_at < $cutoff) as last_accepted_at,
     (select min(due_date) from marts.submission_calendar) as first_due_date,
     (select max(period) from marts.submission_calendar) as last_calendar_period
 """
@@ -177,11 +203,12 @@ def load(ws: Workspace, cutoff: dt.datetime) -> Facts:
         params = {"cutoff": cutoff}
         facts = Facts(cutoff=cutoff)
         facts.partner_months = [
-            PartnerMonth(p, m, d, int(f), int(a), int(o))
-            for p, m, d, f, a, o in con.execute(PARTNER_MONTHS_SQL, params).fetchall()]
+            PartnerMonth(p, m, d, int(f), int(a), int(o), fa, bool(ap))
+            for p, m, d, f, a, o, fa, ap in con.execute(PARTNER_MONTHS_SQL, params).fetchall()]
         facts.rejected_files = [
-            feedback_of(ws, RejectedFile(p, m, int(v), s, r, int(e or 0)))
-            for p, m, v, s, r, e in con.execute(REJECTED_FILES_SQL, params).fetchall()]
+            feedback_of(ws, RejectedFile(p, m, int(v), s, r, int(e or 0), file_name=n))
+            for p, m, v, s, r, e, n in con.execute(REJECTED_FILES_SQL, params).fetchall()]
+        facts.held_files = [HeldFile(*r) for r in con.execute(HELD_FILES_SQL, params).fetchall()]
         facts.reported = {(p, m) for p, m in con.execute(REPORTED_SQL, params).fetchall()}
         facts.figures = [
             Figure(p, m, a, int(n), int(k), float(e))

@@ -77,9 +77,16 @@ RULES: dict[str, Rule] = {r.code: r for r in (
                    "{files_note_en}",
              "it": "{partner} {period}: rendiconto mancante, scadenza {due_date_it} "
                    "({days_late_it} fa){files_note_it_short}"}),
-    Rule("file_rejected", "warning", (PARTNER,),
+    Rule("file_rejected", "warning", (PARTNER, STEWARD),
          "once per rejected file: the latest of its partner-month, received in the last "
          "`rejection_lookback_days` (30) and not followed by an accepted file",
+         steward_line={
+             "en": "{partner} {period}: file {file_name} received {received_date} "
+                   "{received_time} rejected ({errors_en}{rules_note_en}); feedback: "
+                   "{feedback_it}",
+             "it": "{partner} {period}: file {file_name} ricevuto il {received_date_it} alle "
+                   "{received_time} respinto ({errors_it}{rules_note_it_short}); esito: "
+                   "{feedback_it}"},
          partner_subject="File respinto: rendiconto di {month_it}",
          partner_body=(
              "Gentile ente {partner},\n\n"
@@ -90,6 +97,34 @@ RULES: dict[str, Rule] = {r.code: r for r in (
              "nel suo foglio, è qui:\n{feedback_it}\n"
              "{rules_note_it}\n"
              "Corregga il file e lo depositi di nuovo nella cartella inbox/{partner}/{period}/.\n")),
+    Rule("file_held", "warning", (STEWARD,),
+         "once per held file: accepted for a partner-month the steward approved, waiting "
+         "for the month to be reopened",
+         steward_line={
+             "en": "{partner} {period}: file {file_name} received {received_date} "
+                   "{received_time} is held: the month is approved. To apply it: "
+                   "osservatorio reopen --period {period} --partner {partner} --by NAME "
+                   "--reason TEXT",
+             "it": "{partner} {period}: il file {file_name} ricevuto il {received_date_it} "
+                   "alle {received_time} è in attesa: il mese è approvato. Per applicarlo: "
+                   "osservatorio reopen --period {period} --partner {partner} --by NOME "
+                   "--reason MOTIVO"}),
+    Rule("report_late", "info", (STEWARD,),
+         "once per partner-month whose first accepted file arrived after the due date, in "
+         "the last `rejection_lookback_days` (30)",
+         steward_line={
+             "en": "{partner} {period}: report arrived late, on {received_date} "
+                   "({days_late_en} after the due date {due_date})",
+             "it": "{partner} {period}: rendiconto arrivato in ritardo, il {received_date_it} "
+                   "({days_late_it} dopo la scadenza del {due_date_it})"}),
+    Rule("ready_to_approve", "info", (STEWARD,),
+         "once per due period and number of partner-months ready (an accepted version, not "
+         "approved), for periods due in the last `approval_lookback_days` (120)",
+         steward_line={
+             "en": "{period}: {ready} partner-month(s) ready to approve ({partners}): "
+                   "osservatorio approve --period {period} --by NAME",
+             "it": "{period}: {ready} mesi-ente pronti da approvare ({partners}): "
+                   "osservatorio approve --period {period} --by NOME"}),
     Rule("rejected_repeatedly", "warning", (STEWARD,),
          "once per partner-month, at the `rejections_for_steward`-th (2nd) rejection in a "
          "row not followed by an accepted file",
@@ -168,20 +203,25 @@ def _int(value: object) -> int:
 
 def _number(value: object, language: str) -> str:
     x = float(value) if isinstance(value, int | float) else 0.0
-    text = f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+    text = f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
     # Italian swaps the separators: 10.770 and 20,5
     return text.translate(str.maketrans(",.", ".,")) if language == "it" else text
 
 
-_CHANGE = {"en": "{label} {value} (median {median} of {months} months, score {score:+.1f})",
-           "it": "{label} {value} (mediana {median} su {months} mesi, punteggio {score:+.1f})"}
+_CHANGE = {"en": "{label} {value} (median {median} of {months} months{usual}, score {score:+.1f})",
+           "it": "{label} {value} (mediana {median} su {months} mesi{usual}, punteggio "
+                 "{score:+.1f})"}
+_USUAL = {"en": ", usually {low} to {high}", "it": ", di solito da {low} a {high}"}
 
 
 def _changes(measures: Iterable[Mapping[str, object]], language: str) -> str:
     labels = MEASURE_LABELS[language]
     return "; ".join(_CHANGE[language].format(
         label=labels[str(m["measure"])], value=_number(m["value"], language),
-        median=_number(m["median"], language), months=m["months"], score=m["score"])
+        median=_number(m["median"], language), months=m["months"], score=m["score"],
+        usual=_USUAL[language].format(low=_number(m["low"], language),
+                                      high=_number(m["high"], language))
+        if "low" in m and "high" in m else "")
         for m in measures)
 
 
@@ -201,20 +241,36 @@ def context(alert: Alert) -> dict[str, object]:
         ctx["month_en"] = _month(alert.period, MONTHS_EN)
     files, errors, days_late = (_int(f.get(k)) for k in ("files", "errors", "days_late"))
     ctx["errors_it"] = _plural(errors, "errore", "errori")
+    ctx["errors_en"] = _plural(errors, "error", "errors")
     ctx["days_late_en"] = _plural(days_late, "day", "days")
     ctx["days_late_it"] = _plural(days_late, "giorno", "giorni")
     ctx["state_it"] = "accettato" if files else "pervenuto"
-    ctx["files_note_it"] = (
-        f"Abbiamo ricevuto {files} file, ma nessuno è stato accettato: gli esiti dei controlli "
-        f"sono in outbox/{alert.partner}/{alert.period}/." if files
-        else "Non abbiamo ricevuto alcun file per questo mese.")
+    rejected = f.get("rejected_file")
+    if rejected:
+        ctx["files_note_it"] = (
+            f"Il file «{rejected}» ricevuto il {_it_date(str(f.get('rejected_date')))} è "
+            f"arrivato ed è stato respinto: nessun dato di quel file è entrato "
+            f"nell'osservatorio. L'esito del controllo, con ogni problema indicato per riga e "
+            f"colonna, è qui:\n{f.get('feedback') or f'outbox/{alert.partner}/{alert.period}/'}"
+            + (f"\nIn tutto abbiamo ricevuto {files} file per questo mese, nessuno accettato."
+               if files > 1 else ""))
+    else:
+        ctx["files_note_it"] = (
+            f"Abbiamo ricevuto {files} file, ma nessuno è stato accettato: gli esiti dei "
+            f"controlli sono in outbox/{alert.partner}/{alert.period}/." if files
+            else "Non abbiamo ricevuto alcun file per questo mese.")
     ctx["files_note_en"] = f"; {files} file(s) received, all rejected" if files else ""
     ctx["files_note_it_short"] = f"; {files} file ricevuti, tutti respinti" if files else ""
     ctx["feedback_it"] = (f.get("feedback") or
                           f"la cartella outbox/{alert.partner}/{alert.period}/")
-    rules = f.get("error_rules")
+    found = f.get("error_rules")
+    rules: list = found if isinstance(found, list) else []
+    listed = ", ".join(f"{r} ({n})" for r, n in rules[:3])
     ctx["rules_note_it"] = ("Regole non rispettate: " + ", ".join(
-        f"{r} ({n})" for r, n in rules) + "\n") if isinstance(rules, list) and rules else ""
+        f"{r} ({n})" for r, n in rules) + "\n") if listed else ""
+    ctx["rules_note_en"] = f": {listed}" if listed else ""
+    ctx["rules_note_it_short"] = f": {listed}" if listed else ""
+    ctx.setdefault("file_name", "")
     measures = f.get("measures")
     if isinstance(measures, list):
         ctx["changes_en"] = _changes(measures, "en")
@@ -257,6 +313,9 @@ def reminders(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
 
 
 def missing(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
+    """Reports not accepted after the due date; a partner whose files were all rejected is
+    told which file arrived and where its feedback is, not that nothing arrived."""
+    rejected = {(f.partner, f.period): f for f in facts.rejected_files}
     for pm in facts.partner_months:
         days_late = (as_of - pm.due_date).days
         if pm.accepted_files or days_late < 1:
@@ -264,8 +323,13 @@ def missing(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert
         week = (days_late - 1) // config.missing_repeat_days
         if week >= config.missing_max_reminders:
             continue
-        f = {"due_date": pm.due_date.isoformat(), "days_late": days_late, "files": pm.files,
-             "reminder": week + 1}
+        f: dict[str, object] = {"due_date": pm.due_date.isoformat(), "days_late": days_late,
+                                "files": pm.files, "reminder": week + 1}
+        last = rejected.get((pm.partner, pm.period))
+        if last is not None:
+            f.update({"rejected_file": last.file_name, "feedback": last.feedback,
+                      "rejected_date": last.received_at.astimezone(facts.cutoff.tzinfo)
+                      .date().isoformat()})
         for audience in (PARTNER, STEWARD):
             yield Alert("report_missing", audience, pm.partner, pm.period,
                         bucket=f"week{week + 1}", facts=f)
@@ -277,15 +341,53 @@ def rejections(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Al
         if f.received_at < since:
             continue
         local = f.received_at.astimezone(facts.cutoff.tzinfo)
-        yield Alert("file_rejected", PARTNER, f.partner, f.period, detail=f.sha256[:12],
-                    facts={"received_date": local.date().isoformat(),
-                           "received_time": local.strftime("%H:%M"), "version": f.version,
-                           "errors": f.errors, "feedback": f.feedback,
-                           "error_rules": [list(r) for r in f.error_rules]})
+        for audience in (PARTNER, STEWARD):
+            yield Alert("file_rejected", audience, f.partner, f.period, detail=f.sha256[:12],
+                        facts={"received_date": local.date().isoformat(),
+                               "received_time": local.strftime("%H:%M"), "version": f.version,
+                               "errors": f.errors, "feedback": f.feedback,
+                               "file_name": f.file_name,
+                               "error_rules": [list(r) for r in f.error_rules]})
     for pm in facts.partner_months:
         if pm.open_rejections >= config.rejections_for_steward:
             yield Alert("rejected_repeatedly", STEWARD, pm.partner, pm.period,
                         facts={"rejections": pm.open_rejections, "files": pm.files})
+
+
+def held(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
+    """Every file held for an approved month, until the month is reopened and it is applied."""
+    for f in facts.held_files:
+        local = f.received_at.astimezone(facts.cutoff.tzinfo)
+        yield Alert("file_held", STEWARD, f.partner, f.period, detail=f.sha256[:12],
+                    facts={"file_name": f.file_name, "received_date": local.date().isoformat(),
+                           "received_time": local.strftime("%H:%M")})
+
+
+def late(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
+    """Reports whose first accepted file arrived after the due day (Europe/Rome)."""
+    since = facts.cutoff - dt.timedelta(days=config.rejection_lookback_days)
+    for pm in facts.partner_months:
+        first = pm.first_accepted_at
+        if first is None or first < since:
+            continue
+        day = first.astimezone(facts.cutoff.tzinfo).date()
+        if day > pm.due_date:
+            yield Alert("report_late", STEWARD, pm.partner, pm.period, facts={
+                "due_date": pm.due_date.isoformat(), "received_date": day.isoformat(),
+                "days_late": (day - pm.due_date).days})
+
+
+def ready_to_approve(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
+    """Due periods with partner-months that have an accepted version and are not approved."""
+    earliest = as_of - dt.timedelta(days=config.approval_lookback_days)
+    ready: dict[str, list[str]] = defaultdict(list)
+    for pm in facts.partner_months:
+        if pm.accepted_files and not pm.approved and earliest <= pm.due_date < as_of:
+            ready[pm.period].append(pm.partner)
+    for period, partners in sorted(ready.items()):
+        shown = ", ".join(partners[:8]) + (", ..." if len(partners) > 8 else "")
+        yield Alert("ready_to_approve", STEWARD, None, period, bucket=str(len(partners)),
+                    facts={"ready": len(partners), "partners": shown})
 
 
 def staleness(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
@@ -364,6 +466,7 @@ def anomalies(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
                         and abs(value - median) >= config.anomaly_min_change[measure]):
                     found.append({"measure": measure, "value": round(value, 2),
                                   "median": round(median, 2), "months": len(past),
+                                  "low": round(min(past), 2), "high": round(max(past), 2),
                                   "score": round(score, 1)})
             if found:
                 yield Alert("anomaly", STEWARD, partner, period, detail=area,
@@ -372,7 +475,7 @@ def anomalies(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
 
 def evaluate(facts: Facts, as_of: dt.date, config: AlertConfig) -> list[Alert]:
     """Every alert that holds as of the day (delivered or not)."""
-    rules = (reminders, missing, rejections, anomalies, staleness)
+    rules = (reminders, missing, rejections, held, late, ready_to_approve, anomalies, staleness)
     return [a for rule in rules for a in rule(facts, as_of, config)]
 
 

@@ -98,8 +98,9 @@ def cofinancing(rows: Rows, expected: float) -> Any:
 
 
 STATUS_IT = {"on_time": "puntuale", "corrected": "corretto", "late": "in ritardo",
-             "rejected": "respinto", "missing": "mancante", "not_due": "non ancora dovuto"}
-STATUS_COLOURS = ["#2ca02c", "#98df8a", "#ff7f0e", "#d62728", "#7f7f7f", "#f0f0f0"]
+             "rejected": "respinto", "held": "in attesa (mese chiuso)", "missing": "mancante",
+             "not_due": "non ancora dovuto"}
+STATUS_COLOURS = ["#2ca02c", "#98df8a", "#ff7f0e", "#d62728", "#9467bd", "#7f7f7f", "#f0f0f0"]
 
 
 def quality_heatmap(rows: Rows, row_field: str = "ente", title: str = "") -> Any:

@@ -143,6 +143,21 @@ class Warehouse:
             params.append(partner)
         return self.rows(sql + " order by partner_code, period", params)
 
+    def unapproved(self, period: str) -> list[str]:
+        """Partners whose month is not yet approved by the steward (its figures provisional)."""
+        return [r["partner_code"] for r in self.rows(
+            "select partner_code from marts.submission_calendar where period = ? "
+            "and not is_approved order by partner_code", [period])]
+
+    def finality(self, period: str, scope: str = "partnership",
+                 scope_code: str | None = None) -> dict[str, bool]:
+        """Window -> whether the scope's figures of the period are final (every partner-month
+        they depend on approved)."""
+        return {r["window"]: bool(r["is_final"]) for r in self.rows(
+            'select "window", is_final from intermediate.int_indicator_finality '
+            "where period = ? and scope = ? and scope_code is not distinct from ?",
+            [period, scope, scope_code])}
+
     def submissions(self, partner: str, through: str) -> list[dict[str, Any]]:
         return self.rows(
             "select period, file_name, received_at, version, status, rows_read, rows_accepted, "

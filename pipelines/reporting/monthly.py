@@ -145,6 +145,25 @@ def _breakdowns(wh: Warehouse, f: Figures) -> str:
     return "".join(out)
 
 
+def approval_note(wh: Warehouse, period: str) -> str:
+    """Whether the month's figures are final, and which partner-months are not approved yet."""
+    final = wh.finality(period)
+    waiting = wh.unapproved(period)
+    month = escape(page.month_it(period))
+    if final.get("month") and not waiting:
+        head = (f"<p><strong>Dati definitivi</strong>: i rendiconti di {month} di tutti gli enti "
+                "sono stati approvati dal referente dell'osservatorio.</p>")
+    else:
+        head = (f'<p class="provisional"><strong>Dati provvisori</strong>: {len(waiting)} '
+                f"rendiconti di {month} non sono ancora stati approvati dal referente "
+                f"dell'osservatorio ({escape(', '.join(waiting))}); le cifre del mese possono "
+                "ancora cambiare.</p>")
+    if not final.get("cumulative"):
+        head += ('<p class="note">I valori cumulati dall\'inizio restano provvisori finché non '
+                 "sono approvati i rendiconti di ogni mese precedente.</p>")
+    return "<h2>Stato dei dati</h2>" + head
+
+
 def glossary(f: Figures) -> str:
     rows = [[escape(code), escape(str(m["indicator_name_it"])), escape(str(m["definition_it"])),
              escape(str(m["unit"]))] for code, m in sorted(f.meta.items())]
@@ -160,6 +179,7 @@ def render(wh: Warehouse, period: str) -> str:
     f = Figures(wh, period)
     areas = {a["area_code"]: a["area_label_it"] for a in wh.areas()}
     sections = [
+        approval_note(wh, period),
         "<h2>In sintesi</h2>" + cards(f, HEADLINE),
         _trends(f, areas),
         "<h2>Focus minori</h2>" + cards(f, CHILDREN) + page.chart_block(

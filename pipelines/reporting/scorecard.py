@@ -14,7 +14,7 @@ COMPARED = ["REACH_PERSONS", "REACH_HOUSEHOLDS", "REACH_HOUSEHOLDS_MINORS", "MIN
             "FIN_SPEND_EUR", "FIN_BUDGET_BURN", "FIN_COFIN_SHARE", "DQ_COMPLETENESS",
             "DQ_ON_TIME_RATE", "DQ_FIRST_TIME_ACCEPT"]
 STATUS_FILE_IT = {"accepted": "accettato", "accepted_with_warnings": "accettato con avvisi",
-                  "rejected": "respinto"}
+                  "rejected": "respinto", "held": "in attesa (mese chiuso)"}
 
 
 def render(wh: Warehouse, partner_code: str, period: str) -> str:

@@ -43,7 +43,26 @@ def feedback_dir(ws: Workspace, v: FileVerdict) -> Path:
     return ws.outbox / partner / period
 
 
-def render_html(v: FileVerdict, version: int | None = None) -> str:
+MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+             "settembre", "ottobre", "novembre", "dicembre")
+
+
+def month_it(period: str) -> str:
+    """`2026-09` -> `settembre 2026`; anything else as it is (a folder may be malformed)."""
+    try:
+        return f"{MONTHS_IT[int(period[5:7]) - 1]} {int(period[:4])}"
+    except (ValueError, IndexError):
+        return period
+
+
+HELD_IT = ("<p>Il file è stato controllato ed è <strong>{verdict}</strong>, ma <strong>non è "
+           "stato ancora applicato</strong>: il mese di {period} è già stato approvato e chiuso "
+           "dal referente dell'osservatorio, e i suoi dati restano quelli approvati. Abbiamo "
+           "chiesto al referente di riaprire il mese: quando lo farà, questo file sostituirà "
+           "la versione approvata, senza bisogno di inviarlo di nuovo.</p>")
+
+
+def render_html(v: FileVerdict, version: int | None = None, held: bool = False) -> str:
     d = v.drop
     e = html.escape
     rows = []
@@ -64,14 +83,16 @@ def render_html(v: FileVerdict, version: int | None = None) -> str:
               if v.status == REJECTED else
               "<p>Il rendiconto è stato acquisito. Un nuovo file per lo stesso mese sostituirà "
               "questo per intero.</p>")
+    if held:
+        advice = HELD_IT.format(verdict=e(VERDICT_IT[v.status]), period=e(month_it(d.period)))
     return f"""<!DOCTYPE html>
 <html lang="it"><head><meta charset="utf-8"><title>Esito del rendiconto {e(d.partner)} {e(d.period)}</title>
 <style>{_CSS}</style></head><body>
 <h1>Esito del rendiconto mensile</h1>
 <p>Ente <strong>{e(d.partner)}</strong> · mese <strong>{e(d.period)}</strong> · file <strong>{e(d.name)}</strong>
 {f' · versione {version}' if version else ''}</p>
-<p class="verdict {e(v.status)}">{e(VERDICT_IT[v.status].capitalize())}</p>
-<p>Righe lette: {v.rows_read} · righe acquisite: {v.rows_accepted} · errori: {v.errors} · avvisi: {v.warnings}</p>
+<p class="verdict {e(v.status)}">{e(VERDICT_IT[v.status].capitalize())}{' · in attesa (mese chiuso)' if held else ''}</p>
+<p>Righe lette: {v.rows_read} · {'righe in attesa' if held else 'righe acquisite'}: {v.rows_accepted} · errori: {v.errors} · avvisi: {v.warnings}</p>
 {advice}
 {table}
 <p style="color:#57606a;font-size:.85rem">Impronta del file (SHA-256): {e(d.sha256)}</p>
@@ -79,14 +100,17 @@ def render_html(v: FileVerdict, version: int | None = None) -> str:
 """
 
 
-def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None) -> Path:
-    """Write the page, the JSON and (when rows have issues) the annotated workbook."""
+def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None,
+                   held: bool = False) -> Path:
+    """Write the page, the JSON and (when rows have issues) the annotated workbook. A `held`
+    file (its month approved and closed) is told it waits for the month to be reopened."""
     folder = feedback_dir(ws, v)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"esito_{v.drop.sha256[:8]}_{Path(v.drop.name).stem}"
     page = folder / f"{stem}.html"
+    verdict = v.as_json() | ({"held": True} if held else {})
     _write_atomic(folder / f"{stem}.json",
-                  json.dumps(v.as_json(), ensure_ascii=False, indent=2).encode("utf-8"))
+                  json.dumps(verdict, ensure_ascii=False, indent=2).encode("utf-8"))
     # The annotated workbook is for a rejected file with problems in its data rows: the
     # partner fixes it in place and sends it again. Warnings and columns the partner added
     # are explained well enough by the page (and annotating costs a full workbook rewrite).
@@ -98,5 +122,5 @@ def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None) ->
             annotated_workbook(v, folder / f"{stem}_segnalazioni.xlsx")
         except Exception as exc:  # the page and JSON already say everything
             log.warning("could not annotate %s: %s", v.drop.name, type(exc).__name__)
-    _write_atomic(page, render_html(v, version).encode("utf-8"))
+    _write_atomic(page, render_html(v, version, held).encode("utf-8"))
     return page

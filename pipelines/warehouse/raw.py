@@ -2,7 +2,9 @@
 
 Rows are stored as received but typed and pseudonymised: `person_id` replaces the codice
 fiscale, identifier columns never arrive here. Which version of a partner-month counts is
-decided in SQL (dbt), from the ledger `raw.submissions`.
+decided in SQL (dbt), from the ledger `raw.submissions`. The steward's approvals and
+reopenings are `raw.period_approvals` (append-only); a `held` file applied after a reopening
+is a row of `raw.held_releases` (pipelines/approval/).
 """
 
 from __future__ import annotations
@@ -78,6 +80,20 @@ create table if not exists raw.spese (
     importo_totale decimal(14, 2) not null,
     quota_cofinanziamento decimal(14, 2) not null,
     note varchar
+);
+create table if not exists raw.period_approvals (
+    approval_seq integer primary key,
+    partner_code varchar not null,
+    period varchar not null,
+    action varchar not null,
+    acted_at timestamptz not null,
+    acted_by varchar not null,
+    note varchar,
+    sha256 varchar
+);
+create table if not exists raw.held_releases (
+    submission_id varchar primary key,
+    released_at timestamptz not null
 );
 """
 

@@ -65,7 +65,7 @@ def test_a_real_jump_alerts_on_every_figure_that_jumped() -> None:
     assert measures["interventions"]["score"] > 3.5
     assert rules.steward_line(alerts[0], "it").startswith(
         "P01 2026-07 area POV: lontano dai mesi precedenti: interventi 60 (mediana 20,5 su 6 "
-        "mesi, punteggio +")
+        "mesi, di solito da 19 a 23, punteggio +")
 
 
 def test_a_drop_to_nothing_alerts_too() -> None:
@@ -159,8 +159,13 @@ def test_rejections_to_the_partner_then_to_the_steward_at_the_second() -> None:
                      (("codice_fiscale_check_char", 2), ("data_fuori_mese", 1)))
     once = calendar(PartnerMonth("P05", "2026-06", dt.date(2026, 7, 10), 1, 0, 1), as_of=day)
     once.rejected_files = [f]
-    (alert,) = rules.rejections(once, day, CONFIG)
+    alert, to_steward = rules.rejections(once, day, CONFIG)
     assert alert.key == f"file_rejected|partner|P05|2026-06|{'ab' * 6}|-"
+    assert to_steward.key == f"file_rejected|steward|P05|2026-06|{'ab' * 6}|-"
+    assert rules.steward_line(to_steward, "en") == (
+        "P05 2026-06: file  received 2026-07-03 04:03 rejected (3 errors: "
+        "codice_fiscale_check_char (2), data_fuori_mese (1)); feedback: "
+        "outbox/P05/2026-06/esito_abababab_giugno.html")
     subject, body = rules.partner_text(alert)
     assert subject == "File respinto: rendiconto di giugno 2026"
     assert "ricevuto il 03/07/2026 alle 04:03" in body  # Europe/Rome time
@@ -170,7 +175,7 @@ def test_rejections_to_the_partner_then_to_the_steward_at_the_second() -> None:
     twice = calendar(PartnerMonth("P05", "2026-06", dt.date(2026, 7, 10), 2, 0, 2), as_of=day)
     twice.rejected_files = [f]
     assert [a.rule for a in rules.rejections(twice, day, CONFIG)] == [
-        "file_rejected", "rejected_repeatedly"]
+        "file_rejected", "file_rejected", "rejected_repeatedly"]
     # A rejection older than the look-back is the missing-report rule's business now.
     late = day + dt.timedelta(days=CONFIG.rejection_lookback_days + 1)
     twice.cutoff = cutoff(late)

@@ -123,6 +123,7 @@ def expected(files: list[File], as_of: dt.date) -> set[Key]:
     nxt = as_of + dt.timedelta(days=1)
     cutoff = dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=ROME)
     out: set[Key] = set()
+    ready: dict[str, int] = {}
     for partner in partners():
         for period in PERIODS:
             arrived = sorted((f for f in files if (f.partner, f.period) == (partner, period)
@@ -138,10 +139,18 @@ def expected(files: list[File], as_of: dt.date) -> set[Key]:
             still_rejected = [f for f in arrived if not f.accepted
                               and (not accepted or f.arrival > max(accepted))]
             if still_rejected and still_rejected[-1].arrival >= cutoff - dt.timedelta(days=30):
-                out.add(("file_rejected", "partner", partner, period,
-                         still_rejected[-1].sha256[:12], None))
+                for audience in ("partner", "steward"):
+                    out.add(("file_rejected", audience, partner, period,
+                             still_rejected[-1].sha256[:12], None))
+            if accepted and min(accepted) >= cutoff - dt.timedelta(days=30) \
+                    and min(accepted).astimezone(ROME).date() > due(period):
+                out.add(("report_late", "steward", partner, period, None, None))
+            if accepted and 0 < -days_left <= 120:  # nothing is approved in this scenario
+                ready[period] = ready.get(period, 0) + 1
             if len(still_rejected) >= 2:
                 out.add(("rejected_repeatedly", "steward", partner, period, None, None))
+    for period, n in ready.items():
+        out.add(("ready_to_approve", "steward", "", period, None, str(n)))
     if as_of >= dt.date(2026, 7, 3):
         out.add(("anomaly", "steward", ANOMALOUS, "2026-06", "POV", None))
     return out
@@ -164,7 +173,7 @@ def partner_messages(keys: set[Key]) -> list[tuple[str, str]]:
 def digest_lines(got) -> set[tuple[str, str, str]]:
     (digest,) = [m for m in got if m.to == [STEWARD]]
     lines = [x for x in digest.body.splitlines() if x.startswith("- [")]
-    found = {tuple(re.findall(r"^- \[(\w+)\] (P\d\d) (\d{4}-\d\d)", x)[0]) for x in lines}
+    found = {tuple(re.findall(r"^- \[(\w+)\] (?:(P\d\d) )?(\d{4}-\d\d)", x)[0]) for x in lines}
     assert len(found) == len(lines)
     return found
 
@@ -180,7 +189,9 @@ def test_the_scenario_has_every_kind_of_alert(scenario) -> None:
     kinds = {(k[0], k[1]) for k in expected(scenario["files"], FIRST)}
     assert kinds == {("reminder_due_soon", "partner"), ("report_missing", "partner"),
                      ("report_missing", "steward"), ("file_rejected", "partner"),
-                     ("rejected_repeatedly", "steward"), ("anomaly", "steward")}
+                     ("file_rejected", "steward"), ("report_late", "steward"),
+                     ("ready_to_approve", "steward"), ("rejected_repeatedly", "steward"),
+                     ("anomaly", "steward")}
     statuses = {pm["expected_calendar_status"] for pm in scenario["manifest"]["partner_months"]}
     assert {"late", "missing", "rejected", "corrected", "on_time"} <= statuses
 
@@ -218,9 +229,9 @@ def test_key_content_of_the_messages(module_home: Path, scenario) -> None:
     anomaly = next(x for x in digest.body.splitlines() if x.startswith("- [anomaly]"))
     assert anomaly == (
         "- [anomaly] P07 2026-06 area POV: far from its previous months: "
-        "interventions 60 (median 10 of 5 months, score +50.0); "
-        "persons 60 (median 10 of 5 months, score +50.0); "
-        "amount EUR 10,770 (median 1,545 of 5 months, score +59.7)")
+        "interventions 60 (median 10 of 5 months, usually 10 to 10, score +50.0); "
+        "persons 60 (median 10 of 5 months, usually 10 to 10, score +50.0); "
+        "amount EUR 10,770 (median 1,545 of 5 months, usually 1,545 to 1,545, score +59.7)")
     p05 = next(x for x in digest.body.splitlines() if x.startswith("- [rejected_repeatedly] P05"))
     assert "2 files rejected in a row" in p05
 

@@ -37,3 +37,17 @@ def test_definitions_wire_every_stage() -> None:
         node = graph.get(key)
         if node.is_materializable:
             assert node.pools == {"warehouse"}, key
+
+
+def test_the_instance_keeps_telemetry_and_the_first_visit_modal_off(tmp_path: Path) -> None:
+    import shutil
+
+    import dagster as dg
+
+    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert instance.telemetry_enabled is False
+        assert instance.nux_enabled is False
+    finally:
+        instance.dispose()

@@ -129,6 +129,9 @@ def test_report_renders_offline_with_every_chart_and_the_published_headlines(hom
             assert shown[(code, window)] == ("<5" if is_suppressed else display)
     assert_suppression_kept(html, truth, "partnership")
     assert "Glossario" in html and html.count("<tr>") > 28
+    # Nothing is approved yet: the report says its figures are provisional, and whose.
+    assert "<strong>Dati provvisori</strong>: 28 rendiconti di marzo 2026 non sono ancora " \
+           "stati approvati" in html and "(P01, P02, P03" in html
 
 
 def test_scorecard_renders_and_keeps_suppressed_cells_as_lt5(home: Path, tmp_path: Path) -> None:

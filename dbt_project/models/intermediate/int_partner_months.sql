@@ -1,6 +1,8 @@
 -- Every partner-month of the partnership: due date, files received, calendar status.
--- Status (interfaces.md, the first that applies): not_due, missing, rejected, late,
--- corrected, on_time. On time = arrived by the end of the due day, Europe/Rome.
+-- Status (interfaces.md, the first that applies): not_due, missing, rejected, held, late,
+-- corrected, on_time. On time = arrived by the end of the due day, Europe/Rome. A rejected
+-- or held file shows at once, before the due date too; only a month with no file at all
+-- is not_due.
 with periods as (
     select period, due_date, is_due from {{ ref('int_periods') }}
 ),
@@ -26,6 +28,7 @@ files as (
         min(received_at) filter (where is_accepted) as first_accepted_at,
         arg_min(is_accepted, epoch_ms(received_at) * 100000 + version) as first_file_accepted,
         count(*) filter (where is_accepted) as accepted_files,
+        count(*) filter (where is_held) as held_files,
         count(*) filter (where is_accepted and delivers_interventi) > 1
             or count(*) filter (where is_accepted and delivers_spese) > 1 as was_corrected
     from {{ ref('stg_raw__submissions') }}
@@ -42,6 +45,7 @@ joined as (
         files.first_accepted_at,
         coalesce(files.first_file_accepted, false) as first_file_accepted,
         coalesce(files.accepted_files, 0) > 0 as has_accepted,
+        coalesce(files.held_files, 0) as held_files,
         coalesce(files.was_corrected, false) as was_corrected
     from partner_months
     left join files
@@ -53,9 +57,10 @@ select
     *,
     has_accepted and first_accepted_at < due_deadline as accepted_on_time,
     case
-        when not is_due and not has_accepted then 'not_due'
+        when versions = 0 and not is_due then 'not_due'
         when versions = 0 then 'missing'
         when not has_accepted then 'rejected'
+        when held_files > 0 then 'held'
         when first_accepted_at >= due_deadline then 'late'
         when was_corrected then 'corrected'
         else 'on_time'

@@ -61,6 +61,13 @@ recipients as (
     select * from {{ ref('int_indicator__recipients') }}
 ),
 
+finality as (
+    -- true where every partner-month the value depends on is approved (rebuilt every build:
+    -- approving or reopening changes no data)
+    select period, "window", scope, scope_code, is_final
+    from {{ ref('int_indicator_finality') }}
+),
+
 suppressed as (
     -- Primary suppression (indicators.md). Secondary suppression, over the linked cells of
     -- this table and indicator_breakdowns, is applied after the build by
@@ -85,15 +92,21 @@ suppressed as (
 )
 
 select
-    indicator_code,
-    period,
-    "window",
-    scope,
-    scope_code,
-    value,
-    numerator,
-    denominator,
-    coalesce(is_suppressed, false) as is_suppressed,
-    {{ display_value('value', 'unit', 'is_suppressed') }} as display_value,
-    case when is_suppressed then 'primary' end as suppression
+    suppressed.indicator_code,
+    suppressed.period,
+    suppressed."window",
+    suppressed.scope,
+    suppressed.scope_code,
+    suppressed.value,
+    suppressed.numerator,
+    suppressed.denominator,
+    coalesce(suppressed.is_suppressed, false) as is_suppressed,
+    {{ display_value('suppressed.value', 'suppressed.unit', 'suppressed.is_suppressed') }} as display_value,
+    case when suppressed.is_suppressed then 'primary' end as suppression,
+    coalesce(finality.is_final, false) as is_final
 from suppressed
+left join finality
+    on suppressed.period = finality.period
+    and suppressed."window" = finality."window"
+    and suppressed.scope = finality.scope
+    and suppressed.scope_code is not distinct from finality.scope_code

@@ -9,6 +9,7 @@ select
     version,
     status,
     status in ('accepted', 'accepted_with_warnings') as is_accepted,
+    status = 'held' as is_held,
     delivers_interventi,
     delivers_spese,
     rows_read,

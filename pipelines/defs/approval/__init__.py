@@ -1,0 +1,1 @@
+"""The steward's approvals as Dagster sees them."""
