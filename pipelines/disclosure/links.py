@@ -9,7 +9,10 @@
 - window: the first month's cumulative value is the month's; then the cumulative value is the
   previous one plus the month (`additive`), or never falls, is at most the previous plus the
   month and at least the month (`distinct`; categories move between months, so for them only
-  the last two), or never falls and is at least the month (`monotone`);
+  the last two), the same for a sum of each household's largest figure (`weighted`,
+  MINORS_IN_HOUSEHOLDS: a household that changes category brings its largest figure, not the
+  month's, so for categories only "at least the month"), or never falls and is at least the
+  month (`monotone`);
 - rate: a published rate of two published indicators (SHARE_HOUSEHOLDS_MINORS,
   FIN_COST_PER_PERSON) ties its numerator to its denominator, within the rounding of its
   published text.
@@ -156,12 +159,13 @@ def _windows(cells: pd.DataFrame, out: _Builder) -> None:
         out.add(pd.concat([_terms(group, sub[col], coef) for col, coef in coefs.items()]),
                 sense, "window")
 
-    link = rows["window_link"]
+    link, total = rows["window_link"], rows["is_total"]
     add(rows[link == "additive"], {"c": 1.0, "p": -1.0, "m": -1.0}, EQ)
-    add(rows[link == "distinct"], {"c": 1.0, "p": -1.0, "m": -1.0}, LE)
-    add(rows[(link == "distinct") | ((link == "monotone") & rows["is_total"])],
+    add(rows[(link == "distinct") | ((link == "weighted") & total)],
+        {"c": 1.0, "p": -1.0, "m": -1.0}, LE)
+    add(rows[link.isin(["distinct", "weighted"]) | ((link == "monotone") & total)],
         {"m": 1.0, "c": -1.0}, LE)
-    add(rows[link.isin(["distinct", "monotone"]) & rows["is_total"]], {"p": 1.0, "c": -1.0}, LE)
+    add(rows[link.isin(["distinct", "weighted", "monotone"]) & total], {"p": 1.0, "c": -1.0}, LE)
 
 
 def _rates(cells: pd.DataFrame, out: _Builder) -> None:

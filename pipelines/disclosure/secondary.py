@@ -7,10 +7,12 @@ Two steps, repeated until the audit finds nothing:
    one more of its cells is suppressed. The cell chosen is the cheapest non-zero one (a
    hidden 0 protects only upwards): the smallest value, then a category before a total, a partner before a consortium before the partnership, a month before a cumulative
    window, then the fixed order of the cells (so the same data gives the same cells).
-2. A rate of two published indicators is suppressed with its numerator or denominator.
+2. A hidden cumulative count that never falls hides the run of equal values it belongs to
+   (between equal published neighbours it would be pinned).
+3. A rate of two published indicators is suppressed with its numerator or denominator.
 Then the audit (`audit.py`) looks at the whole system: for each cell it still finds
 determined (by bounds, or by links taken together), the cheapest published cell of one of its
-links is suppressed, and step 1 runs again.
+links is suppressed, and the steps run again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pipelines.disclosure import audit as auditing
 from pipelines.disclosure import cells as cell_frame
 from pipelines.disclosure import links as link_model
 
-MAX_ROUNDS = 25
+MAX_ROUNDS = 60
 log = logging.getLogger(__name__)
 
 
@@ -103,6 +105,30 @@ def _penalised(rank: np.ndarray, links: link_model.Links, suppressed: np.ndarray
     return rank + pinned * len(rank)
 
 
+def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.ndarray) -> None:
+    """A hidden cumulative count that never falls, between two published neighbours equal to
+    it, is pinned; so is every cell of a run of equal values but its ends. Where one cell of
+    such a run is hidden, the whole run is (its published neighbours then differ)."""
+    series = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value"]
+    linked = cells[(cells["window"] == "cumulative") & cells["is_total"]
+                   & cells["window_link"].isin(["distinct", "weighted", "monotone"])
+                   & cells["value"].notna()]
+    if linked.empty:
+        return
+    frame = linked[[*series, "period", "value"]].copy()
+    frame["cell"] = linked.index
+    frame = frame.sort_values([*series, "period"], kind="stable")
+    key = frame.groupby(series, sort=False).ngroup().to_numpy()
+    value = frame["value"].to_numpy()
+    new_run = np.ones(len(frame), dtype=bool)
+    new_run[1:] = (key[1:] != key[:-1]) | (value[1:] != value[:-1])
+    run = np.cumsum(new_run)
+    cell = frame["cell"].to_numpy()
+    hidden_runs = np.unique(run[suppressed[cell]])
+    members = cell[np.isin(run, hidden_runs)]
+    suppressed[members[candidate[members]]] = True
+
+
 def _follow_rates(cells: pd.DataFrame, suppressed: np.ndarray) -> None:
     """Step 2: a rate of two published indicators is hidden when either of them is."""
     key = ["period", "window", "scope", "scope_code"]
@@ -150,6 +176,8 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
     full_audits = 0
     for _ in range(MAX_ROUNDS):
         _close_equalities(links, suppressed, candidate, rank)
+        _close_flat_runs(cells, suppressed, candidate)
+        _close_equalities(links, suppressed, candidate, rank)
         _follow_rates(cells, suppressed)
         marked = _marked(cells, suppressed)
         quick = auditing.pinned(marked, links)
@@ -162,8 +190,10 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
             if result.recoverable.empty:
                 return suppressed, result
             found = result.recoverable
-        if _fix_recoverable(links, cells, found, suppressed, candidate, rank,
-                            every_link=full_audits > 1) == 0:
+        if (_fix_recoverable(links, cells, found, suppressed, candidate, rank,
+                             every_link=full_audits > 1) == 0
+                and _fix_recoverable(links, cells, found, suppressed, candidate, rank,
+                                     every_link=True) == 0):
             break
     return suppressed, auditing.audit_cells(_marked(cells, suppressed), links)
 

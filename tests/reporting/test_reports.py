@@ -180,7 +180,7 @@ def test_excel_export_has_a_sheet_per_scope_the_glossary_and_no_exact_suppressed
         home: Path) -> None:
     [xlsx] = list((home / "reports").glob("indicatori_*.xlsx"))
     wb = load_workbook(xlsx, read_only=True)
-    assert wb.sheetnames[:4] == ["Partenariato", "Consorzi", "Enti", "Glossario"]
+    assert wb.sheetnames[:5] == ["Partenariato", "Consorzi", "Enti", "Disaggregazioni", "Glossario"]
     truth = {(c, p, w, s or "partenariato"): (sup, d) for c, p, w, s, sup, d in q(
         home, "select indicator_code, period, \"window\", scope_code, is_suppressed, display_value "
               "from marts.indicator_values where scope = 'partner'")}
