@@ -18,6 +18,7 @@ links is suppressed, and the steps run again.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ def _cheapest_per_constraint(con: np.ndarray, cell: np.ndarray, rank: np.ndarray
 
 
 def _close_equalities(links: link_model.Links, suppressed: np.ndarray, candidate: np.ndarray,
-                      rank: np.ndarray) -> int:
+                      costs: _Costs) -> int:
     """Step 1 until no equality link has a single suppressed cell; returns cells added."""
     eq_terms = links.sense[links.con] == link_model.EQ
     con, cell = links.con[eq_terms], links.cell[eq_terms]
@@ -89,20 +90,25 @@ def _close_equalities(links: link_model.Links, suppressed: np.ndarray, candidate
         single = hidden[con] == 1
         open_terms = single & ~suppressed[cell] & candidate[cell]
         chosen = _cheapest_per_constraint(con[open_terms], cell[open_terms],
-                                          _penalised(rank, links, suppressed))
+                                          costs.penalised(links, suppressed))
         if len(chosen) == 0:
             return added
         suppressed[chosen] = True
         added += len(chosen)
 
 
-_CONTEXT: dict[str, np.ndarray] = {}
+@dataclass(frozen=True)
+class _Costs:
+    """What the choice of a complement looks at: the cells' cost order, values and kinds."""
 
+    rank: np.ndarray
+    value: np.ndarray
+    count: np.ndarray
 
-def _penalised(rank: np.ndarray, links: link_model.Links, suppressed: np.ndarray) -> np.ndarray:
-    """The cost order with the cells that would be determined at once moved to the end."""
-    pinned = _self_pinned(links, _CONTEXT["value"], _CONTEXT["count"], suppressed)
-    return rank + pinned * len(rank)
+    def penalised(self, links: link_model.Links, suppressed: np.ndarray) -> np.ndarray:
+        """The cost order with the cells that would be determined at once moved to the end."""
+        pinned = _self_pinned(links, self.value, self.count, suppressed)
+        return self.rank + pinned * len(self.rank)
 
 
 def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.ndarray) -> None:
@@ -144,7 +150,7 @@ def _follow_rates(cells: pd.DataFrame, suppressed: np.ndarray) -> None:
 
 
 def _fix_recoverable(links: link_model.Links, cells: pd.DataFrame, found: pd.DataFrame,
-                     suppressed: np.ndarray, candidate: np.ndarray, rank: np.ndarray,
+                     suppressed: np.ndarray, candidate: np.ndarray, costs: _Costs,
                      every_link: bool = False) -> int:
     """For each recoverable cell, suppress the cheapest published cell of one of its links
     (`every_link`: of each of its links, when one at a time did not suffice)."""
@@ -158,7 +164,7 @@ def _fix_recoverable(links: link_model.Links, cells: pd.DataFrame, found: pd.Dat
     pairs = owners.merge(per_con, on="con")
     if pairs.empty:
         return 0
-    pairs["rank"] = _penalised(rank, links, suppressed)[pairs["cell"].to_numpy()]
+    pairs["rank"] = costs.penalised(links, suppressed)[pairs["cell"].to_numpy()]
     by = ["target", "con"] if every_link else ["target"]
     best = pairs.sort_values([*by, "rank"], kind="stable").drop_duplicates(by)
     chosen = np.unique(best["cell"].to_numpy())
@@ -170,14 +176,14 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
     """The cells to suppress (primary and secondary) and the audit of the result."""
     suppressed = cells["suppressed"].to_numpy().copy()
     candidate = cell_frame.suppressible(cells).to_numpy()
-    rank = _cost_order(cells)
+    costs = _Costs(_cost_order(cells), cells["value"].to_numpy(),
+                   cell_frame.is_count(cells).to_numpy())
     links = link_model.build(cells, rates=False)
-    _CONTEXT.update(value=cells["value"].to_numpy(), count=cell_frame.is_count(cells).to_numpy())
     full_audits = 0
     for _ in range(MAX_ROUNDS):
-        _close_equalities(links, suppressed, candidate, rank)
+        _close_equalities(links, suppressed, candidate, costs)
         _close_flat_runs(cells, suppressed, candidate)
-        _close_equalities(links, suppressed, candidate, rank)
+        _close_equalities(links, suppressed, candidate, costs)
         _follow_rates(cells, suppressed)
         marked = _marked(cells, suppressed)
         quick = auditing.pinned(marked, links)
@@ -190,9 +196,9 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
             if result.recoverable.empty:
                 return suppressed, result
             found = result.recoverable
-        if (_fix_recoverable(links, cells, found, suppressed, candidate, rank,
+        if (_fix_recoverable(links, cells, found, suppressed, candidate, costs,
                              every_link=full_audits > 1) == 0
-                and _fix_recoverable(links, cells, found, suppressed, candidate, rank,
+                and _fix_recoverable(links, cells, found, suppressed, candidate, costs,
                                      every_link=True) == 0):
             break
     return suppressed, auditing.audit_cells(_marked(cells, suppressed), links)
