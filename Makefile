@@ -34,12 +34,15 @@ manifest: dbt_project/target/manifest.json
 demo: setup
 	$(BIN)/osservatorio demo
 
-## Debian packages the reports need: Chromium (HTML -> PDF, rendering tests) and poppler-utils
-## (pdftoppm, pdftotext). Installed with apt-get only when missing (the CI runs as root).
+## Debian packages the reports and tests need: Chromium (HTML -> PDF, rendering tests),
+## poppler-utils (pdftoppm, pdftotext) and LibreOffice Calc (the template and partner files
+## as a partner's spreadsheet writes them). Installed with apt-get only when missing (the CI
+## runs as root).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing with apt-get"; \
 		apt-get update && apt-get install -y --no-install-recommends $$missing; \

@@ -46,23 +46,34 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
         return 2
     from pipelines.ingestion.inbox import drop_of
-    from pipelines.validation.evaluate import REJECTED, VERDICT_IT, evaluate
+    from pipelines.validation.evaluate import REJECTED, evaluate
 
     settings = _settings()
     verdict = evaluate([drop_of(path, args.partner.strip().upper(), args.period)], settings)[0]
     if args.format == "json":
         print(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2))
     else:
-        print(f"File {path.name} · ente {args.partner} · mese {args.period}")
-        print(f"Esito: {VERDICT_IT[verdict.status].upper()} "
-              f"(righe lette {verdict.rows_read}, errori {verdict.errors}, avvisi {verdict.warnings})")
-        for i in verdict.issues:
-            where = f"foglio {i.sheet}, " if i.sheet else ""
-            where += f"riga {i.row}, " if i.row is not None else ""
-            where += f"colonna '{i.column}'" if i.column else "intero file"
-            kind = "ERRORE" if i.severity == "error" else "avviso"
-            print(f"- {kind} [{i.rule}] {where}: {i.message}")
+        print(check_text(verdict))
     return 1 if verdict.status == REJECTED else 0
+
+
+def check_text(verdict) -> str:  # type: ignore[no-untyped-def]
+    """The pre-check as a volunteer reads it: Italian, rows and columns, no rule ids."""
+    from pipelines.validation.evaluate import VERDICT_IT
+    from pipelines.validation.feedback import counts_it, month_it
+
+    d = verdict.drop
+    lines = [f"File {d.name} · ente {d.partner} · mese {month_it(d.period)}",
+             f"Esito: {VERDICT_IT[verdict.status].upper()} ({counts_it(verdict)}; "
+             f"errori {verdict.errors}, avvisi {verdict.warnings})"]
+    for i in verdict.issues:
+        where = f"foglio {i.sheet}, " if i.sheet else ""
+        where += f"riga {i.row}, " if i.row is not None else ""
+        where += f"colonna '{i.column}'" if i.column else "intero file"
+        kind = "ERRORE" if i.severity == "error" else "avviso"
+        lines.append(f"- {kind} · {where}: {i.message}"
+                     + (f" Cosa serve: {i.expected}." if i.expected else ""))
+    return "\n".join(lines)
 
 
 # --- ingest / build ---------------------------------------------------------------------
@@ -274,9 +285,8 @@ def _demo_key(home: Path) -> None:
     key_file.write_text(secrets.token_hex(32))
     key_file.chmod(0o600)
     os.environ["OSSERVATORIO_SECRET_KEY_FILE"] = str(key_file)
-    print(f"Demo: no pseudonymisation key was set, so the demo made its own in {key_file}.\n"
-          "      Never use it in production: set OSSERVATORIO_SECRET_KEY_FILE to a key kept "
-          "outside the repository.")
+    print(f"Demo key: no pseudonymisation key was set, so the demo made its own ({key_file});\n"
+          "          never use it in production (set OSSERVATORIO_SECRET_KEY_FILE).")
 
 
 def demo_periods(start: str, end: str, today) -> list[str]:
@@ -303,6 +313,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     home = Path(os.environ.get("OSSERVATORIO_HOME", "") or "data").resolve()
     _fresh_workspace(home)
     os.environ["OSSERVATORIO_HOME"] = str(home)
+    print(f"Demo workspace: {home}")
     _demo_key(home)
     settings = _settings(home)
     _setup_logging(home)
@@ -312,52 +323,64 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from pipelines.synthetic.generator import GeneratorConfig, generate
 
-    print(f"Writing synthetic reports of {args.partners} partners for {periods[0]} to "
-          f"{periods[-1]} ({len(periods)} months) into {home / 'inbox'} ...")
+    print(f"1/3 Synthetic reports of {args.partners} partners, {periods[0]} to {periods[-1]} "
+          f"({len(periods)} months), into {home / 'inbox'}")
     generate(home / "inbox", GeneratorConfig(seed=args.seed, partners=args.partners,
                                              start_period=periods[0], months=len(periods),
                                              rows_per_file=args.rows),
              manifest_path=home / "synthetic" / "synthetic_manifest.json")
-    print("Running the pipeline (ingest_and_build: ingestion, validation, warehouse) ...")
+    run_log = home / "logs" / "demo_run.log"
+    print(f"2/3 The pipeline, Dagster job ingest_and_build (its full output: {run_log})")
     from pipelines.orchestration import run_main_job
 
-    if not run_main_job():
-        print("The pipeline run failed: see the log above and data/logs/.", file=sys.stderr)
+    if not run_main_job(log_file=run_log):
+        print(f"error: the pipeline run failed; the last lines of {run_log} say why.",
+              file=sys.stderr)
         return 1
-    _print_demo_summary(home)
+    print("3/3 The month's report, the partners' scorecards and the Excel export")
+    from pipelines.reporting.publish import ReportError, write_all
+
+    try:
+        written = write_all(settings)
+    except ReportError as exc:
+        print(f"error: no report: {exc}", file=sys.stderr)
+        return 1
+    _print_demo_summary(home, written)
     return 0
 
 
-def _print_demo_summary(home: Path) -> None:
+def _print_demo_summary(home: Path, written) -> None:  # type: ignore[no-untyped-def]
     import duckdb
 
     con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
     try:
         counts = dict(con.execute(
             "select status, count(*) from marts.submissions group by status").fetchall())
-        latest = con.execute(
-            "select period, \"window\", display_value from marts.indicator_values "
+        latest = dict(con.execute(
+            "select \"window\", display_value from marts.indicator_values "
             "where indicator_code = 'REACH_PERSONS' and scope = 'partnership' "
-            "and period = (select max(period) from marts.dim_period where is_due) "
-            "order by \"window\" desc"
-        ).fetchall()
+            "and period = (select max(period) from marts.dim_period where is_due)").fetchall())
+        period = con.execute("select max(period) from marts.dim_period where is_due").fetchone()
     finally:
         con.close()
     accepted = counts.get("accepted", 0) + counts.get("accepted_with_warnings", 0)
     print()
     print(f"Files: {accepted} accepted ({counts.get('accepted_with_warnings', 0)} with warnings), "
-          f"{counts.get('rejected', 0)} rejected.")
+          f"{counts.get('rejected', 0)} rejected; the partners' feedback is in {home / 'outbox'}.")
     # "This month" is the latest period whose reports were due: the month just ended is not.
-    for period, window, value in latest:
-        label = "that month" if window == "month" else "since the partnership's start"
-        print(f"REACH_PERSONS (partnership, {period}, {label}): {value}")
-    print(f"Warehouse:           {home / 'warehouse.duckdb'}")
-    print(f"Analysts' copy:      {home / 'published' / 'warehouse.duckdb'}  "
-          f"(duckdb -readonly; Parquet in {home / 'published' / 'parquet'})")
-    print(f"Partner feedback:    {home / 'outbox'}")
-    print(f"Quarantine:          {home / 'quarantine'}")
-    print(f"Reports:             {home / 'reports'}")
-    print(f"Log:                 {home / 'logs' / 'osservatorio.log'}")
+    print(f"Persons reached (REACH_PERSONS, partnership) in {period[0] if period else '-'}, the "
+          f"latest month due: {latest.get('month', '-')}; since the start: "
+          f"{latest.get('cumulative', '-')}.")
+    print(f"Warehouse: {home / 'warehouse.duckdb'}; analysts' read-only copy: "
+          f"{home / 'published' / 'warehouse.duckdb'}")
+    print(f"Excel export: {written.excel}")
+    print(f"Scorecards: {len(written.scorecards)}, in {home / 'outbox'}/<PARTNER>/"
+          f"{written.html.stem.removeprefix('report_')}/")
+    if written.pdf:
+        print(f"Report (PDF): {written.pdf}")
+    else:
+        print(f"Report (PDF): not written: {written.pdf_problem}")
+    print(f"Report: {written.html}")
 
 
 # --- report -----------------------------------------------------------------------------
@@ -377,7 +400,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"Report (HTML):   {written.html}")
-    print(f"Report (PDF):    {written.pdf}")
+    print(f"Report (PDF):    {written.pdf}" if written.pdf else
+          f"Report (PDF):    not written: {written.pdf_problem}")
     print(f"Excel export:    {written.excel}")
     print(f"Scorecards:      {len(written.scorecards)} in "
           f"{settings.home / 'outbox'}/<PARTNER>/{args.period}/")

@@ -57,6 +57,12 @@ def services() -> dict[str, Service]:
 
 
 @cache
+def areas() -> dict[str, str]:
+    """Area code -> Italian label (seeds/areas.csv)."""
+    return {r["area_code"]: r["area_label_it"] for r in _rows("areas.csv")}
+
+
+@cache
 def partners() -> dict[str, Partner]:
     return {
         r["partner_code"]: Partner(
@@ -72,8 +78,17 @@ def calendar_settings() -> dict[str, str]:
     return {r["setting"]: r["value"] for r in _rows("reporting_calendar.csv")}
 
 
+# What spreadsheets type for an apostrophe or a dash (LibreOffice's autocorrect turns
+# `d'Adda` into `d’Adda`): read as the plain characters before anything is dropped.
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'",
+                              "`": "'", "\u2032": "'", "\u2010": "-", "\u2011": "-",
+                              "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+
+
 def fold_name(text: str) -> str:
-    """Municipality names compare without case, accents, apostrophes or extra spaces."""
+    """Municipality names compare without case, accents, apostrophes (plain or typographic),
+    dashes or extra spaces: `Spino d’Adda` = `spino d'adda` = `SPINO D ADDA`."""
+    text = text.translate(_TYPOGRAPHIC)
     s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return " ".join(s.replace("'", " ").replace("-", " ").split())
 

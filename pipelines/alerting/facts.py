@@ -40,6 +40,8 @@ class RejectedFile:
     errors: int
     feedback: str | None = None  # the feedback page, relative to the workspace
     error_rules: tuple[tuple[str, int], ...] = ()  # rule id, how many rows broke it
+    # the column header as the partner wrote it ("" for the file as a whole), how many errors
+    error_columns: tuple[tuple[str, int], ...] = ()
     file_name: str = ""
 
 
@@ -185,14 +187,20 @@ def feedback_of(ws: Workspace, f: RejectedFile) -> RejectedFile:
     if not pages:
         return f
     rules: Counter[str] = Counter()
+    columns: Counter[str] = Counter()
     try:
         verdict = json.loads(pages[0].with_suffix(".json").read_text(encoding="utf-8"))
-        rules.update(str(i["rule"]) for i in verdict.get("issues", [])
-                     if i.get("severity") == "error")
+        errors = [i for i in verdict.get("issues", []) if i.get("severity") == "error"]
+        rules.update(str(i["rule"]) for i in errors)
+        columns.update(str(i.get("column") or "") for i in errors)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # the page alone is enough for the partner
+
+    def ranked(c: Counter[str]) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+
     return replace(f, feedback=pages[0].relative_to(ws.home).as_posix(),
-                   error_rules=tuple(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))))
+                   error_rules=ranked(rules), error_columns=ranked(columns))
 
 
 def load(ws: Workspace, cutoff: dt.datetime) -> Facts:

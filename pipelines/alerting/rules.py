@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from pipelines import formats
 from pipelines.alerting.config import AlertConfig
 from pipelines.alerting.facts import Facts, Figure
 
@@ -27,8 +28,6 @@ SEVERITIES = ("error", "warning", "info")  # most severe first
 MEASURES = ("interventions", "persons", "amount_eur")
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution times this is its sigma
 
-MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
-             "agosto", "settembre", "ottobre", "novembre", "dicembre")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")
 MEASURE_LABELS = {"en": {"interventions": "interventions", "persons": "persons",
@@ -96,7 +95,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
              "L'esito del controllo, con ogni problema indicato per riga e colonna come le vede "
              "nel suo foglio, è qui:\n{feedback_it}\n"
              "{rules_note_it}\n"
-             "Corregga il file e lo depositi di nuovo nella cartella inbox/{partner}/{period}/.\n")),
+             "Corregga il file e lo invii di nuovo per intero, come di consueto.\n")),
     Rule("file_held", "warning", (STEWARD,),
          "once per held file: accepted for a partner-month the steward approved, waiting "
          "for the month to be reopened",
@@ -190,7 +189,7 @@ class Alert:
 
 
 def _it_date(iso: str) -> str:
-    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    return formats.date(iso)
 
 
 def _month(period: str, names: Sequence[str]) -> str:
@@ -237,7 +236,7 @@ def context(alert: Alert) -> dict[str, object]:
         if key.endswith("_date") and isinstance(value, str) and value:
             ctx[f"{key}_it"] = _it_date(value)
     if alert.period:
-        ctx["month_it"] = _month(alert.period, MONTHS_IT)
+        ctx["month_it"] = formats.month(alert.period)
         ctx["month_en"] = _month(alert.period, MONTHS_EN)
     files, errors, days_late = (_int(f.get(k)) for k in ("files", "errors", "days_late"))
     ctx["errors_it"] = _plural(errors, "errore", "errori")
@@ -266,8 +265,13 @@ def context(alert: Alert) -> dict[str, object]:
     found = f.get("error_rules")
     rules: list = found if isinstance(found, list) else []
     listed = ", ".join(f"{r} ({n})" for r, n in rules[:3])
-    ctx["rules_note_it"] = ("Regole non rispettate: " + ", ".join(
-        f"{r} ({n})" for r, n in rules) + "\n") if listed else ""
+    # The partner reads where the problems are, in its own column names; rule ids are for
+    # the steward.
+    found_columns = f.get("error_columns")
+    columns: list = found_columns if isinstance(found_columns, list) else []
+    where = [(f"la colonna «{c}»" if c else "il file nel suo insieme")
+             + f" ({_plural(n, 'errore', 'errori')})" for c, n in columns]
+    ctx["rules_note_it"] = ("I problemi riguardano " + ", ".join(where) + ".\n") if where else ""
     ctx["rules_note_en"] = f": {listed}" if listed else ""
     ctx["rules_note_it_short"] = f": {listed}" if listed else ""
     ctx.setdefault("file_name", "")
@@ -347,7 +351,8 @@ def rejections(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Al
                                "received_time": local.strftime("%H:%M"), "version": f.version,
                                "errors": f.errors, "feedback": f.feedback,
                                "file_name": f.file_name,
-                               "error_rules": [list(r) for r in f.error_rules]})
+                               "error_rules": [list(r) for r in f.error_rules],
+                               "error_columns": [list(c) for c in f.error_columns]})
     for pm in facts.partner_months:
         if pm.open_rejections >= config.rejections_for_steward:
             yield Alert("rejected_repeatedly", STEWARD, pm.partner, pm.period,

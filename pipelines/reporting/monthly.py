@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from pipelines import formats
 from pipelines.reporting import charts, page
 from pipelines.reporting.data import Cell, Warehouse
 
@@ -43,28 +44,34 @@ class Figures:
     def name(self, code: str) -> str:
         return str(self.meta[code]["indicator_name_it"])
 
+    def unit(self, code: str) -> str:
+        return str(self.meta[code]["unit"])
+
+    def span(self, code: str, window: str = "month") -> str:
+        """The published figure of `code` in this scope, tagged, as a person reads it."""
+        return page.value_span(self.cell(code, window), code, window, self.scope, self.unit(code))
+
     def series(self, codes: list[str], window: str = "month") -> list[dict[str, Any]]:
         """Chart rows: suppressed cells carry no number, only the label `<5`."""
         out = []
         for code in codes:
             for p in self.periods:
                 c = self.cell(code, window, p)
-                out.append({"periodo": p, "indicatore": self.name(code), "codice": code,
-                            "valore": c.number, "etichetta": c.text, "soppresso": c.suppressed})
+                out.append({"periodo": p, "mese": formats.month_short(p),
+                            "indicatore": self.name(code), "codice": code, "valore": c.number,
+                            "etichetta": page.shown(c, self.unit(code)),
+                            "soppresso": c.suppressed})
         return out
 
 
 def card(f: Figures, code: str) -> str:
-    unit = str(f.meta[code]["unit"])
+    unit = f.unit(code)
     now = f.cell(code)
     prev = f.cell(code, period=page.previous(f.period))
-    cum = f.cell(code, "cumulative")
-    pct = page.as_percent if unit == "rate" else (lambda _c: "")
     return (f'<div class="card"><div class="name">{escape(f.name(code))}</div>'
-            f'<div>nel mese: {page.value_span(now, code, "month", f.scope)}{pct(now)}</div>'
+            f'<div>nel mese: {f.span(code)}</div>'
             f'<div class="delta">{escape(page.delta(now, prev, unit))}</div>'
-            f'<div class="cum">dall\'inizio: {page.value_span(cum, code, "cumulative", f.scope)}'
-            f"{pct(cum)}</div></div>")
+            f'<div class="cum">dall\'inizio: {f.span(code, "cumulative")}</div></div>')
 
 
 def cards(f: Figures, codes: list[str]) -> str:
@@ -91,12 +98,13 @@ def _finance(wh: Warehouse, f: Figures) -> str:
         share = spend.get(("FIN_COFIN_SHARE", f.period), Cell(None, False))
         burn = spend.get(("FIN_BUDGET_BURN", f.period), Cell(None, False))
         name = str(c["consortium_name"])
-        rows.append({"consorzio": name, "spesa": s.number, "etichetta": s.text,
+        rows.append({"consorzio": name, "spesa": s.number, "etichetta": page.shown(s, "EUR"),
                      "budget": c["budget_eur"]})
-        shares.append({"consorzio": name, "valore": share.number, "etichetta": share.text})
-        table_rows.append([escape(name), escape(s.text), page.number_it(float(c["budget_eur"]), 2),
-                           escape(burn.text) + page.as_percent(burn),
-                           escape(share.text) + page.as_percent(share)])
+        shares.append({"consorzio": name, "valore": share.number,
+                       "etichetta": page.shown(share, "rate")})
+        table_rows.append([escape(name), escape(page.shown(s, "EUR")),
+                           escape(formats.money(float(c["budget_eur"]))),
+                           escape(page.shown(burn, "rate")), escape(page.shown(share, "rate"))])
     budget = sum(float(c["budget_eur"]) for c in consortia)
     expected = sum(float(c["cofinancing_eur"]) for c in consortia) / budget if budget else 0.212
     return ("<h2>Finanza</h2>" + cards(f, ["FIN_SPEND_EUR", "FIN_BUDGET_BURN", "FIN_COFIN_SHARE",
@@ -104,14 +112,15 @@ def _finance(wh: Warehouse, f: Figures) -> str:
             + page.chart_block("finance-spend", charts.to_svg(charts.spend_vs_budget(rows)), rows)
             + page.chart_block("finance-cofinancing",
                                charts.to_svg(charts.cofinancing(shares, expected)), shares,
-                               f"Linea rossa: quota attesa del {page.number_it(expected * 100, 1)} % "
+                               f"Linea rossa: quota attesa del {formats.percent(expected)} "
                                "(cofinanziamento degli enti sul budget complessivo).")
-            + page.table(["Consorzio", "Spesa cumulata (euro)", "Budget (euro)",
+            + page.table(["Consorzio", "Spesa cumulata", "Budget",
                           "Avanzamento", "Quota cofinanziamento"], table_rows, {1, 2, 3, 4}))
 
 
 def _quality(wh: Warehouse, f: Figures) -> str:
     rows = [{"ente": r["partner_code"], "periodo": r["period"],
+             "mese": formats.month_short(r["period"]),
              "stato": charts.STATUS_IT.get(r["status"], r["status"])}
             for r in wh.calendar(f.period)]
     svg = charts.to_svg(charts.quality_heatmap(rows, title="Stato degli invii per ente e mese"))
@@ -139,7 +148,8 @@ def _breakdowns(wh: Warehouse, f: Figures) -> str:
                  f'<span class="value" data-indicator="{escape(code)}" data-window="cumulative" '
                  f'data-dimension="{escape(c["dimension"])}" '
                  f'data-suppressed="{str(c["is_suppressed"]).lower()}">'
-                 f'{escape(str(c["display_value"]))}</span>'] for c in mine]
+                 f'{escape(formats.published(c["display_value"], f.unit(code)))}</span>']
+                for c in mine]
         out.append(f"<h3>{escape(f.name(code))}</h3>"
                    + page.table(["Dimensione", "Categoria", "Valore"], rows, {2}))
     return "".join(out)
@@ -166,7 +176,7 @@ def approval_note(wh: Warehouse, period: str) -> str:
 
 def glossary(f: Figures) -> str:
     rows = [[escape(code), escape(str(m["indicator_name_it"])), escape(str(m["definition_it"])),
-             escape(str(m["unit"]))] for code, m in sorted(f.meta.items())]
+             escape(formats.unit_it(str(m["unit"])))] for code, m in sorted(f.meta.items())]
     return ("<h2>Glossario degli indicatori</h2>"
             + page.table(["Codice", "Indicatore", "Definizione", "Unità"], rows)
             + '<p class="note">I conteggi di persone o nuclei tra 1 e 4 sono pubblicati come '
@@ -201,4 +211,4 @@ def render(wh: Warehouse, period: str) -> str:
     ]
     return page.document(f"Osservatorio del partenariato: report di {page.month_it(period)}",
                          "Indicatori armonizzati del partenariato. Valori pubblicati: i conteggi "
-                         "tra 1 e 4 appaiono come <5. Mese: " + period, sections)
+                         "tra 1 e 4 appaiono come <5. Mese: " + page.month_it(period), sections)

@@ -7,10 +7,8 @@ import json
 from html import escape
 from typing import Any
 
+from pipelines import formats
 from pipelines.reporting.data import Cell
-
-MONTHS_IT = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-             "settembre", "ottobre", "novembre", "dicembre"]
 
 CSS = """
 body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; color: #222;
@@ -28,12 +26,13 @@ td.num { text-align: right; white-space: nowrap; }
 .card .delta, .card .cum { font-size: 0.85em; color: #444; }
 .chart { margin: 0.8em 0; page-break-inside: avoid; } .chart svg { max-width: 100%; height: auto; }
 .note { font-size: 0.85em; color: #555; }
+@page { size: A4; margin: 16mm 14mm; }
 @media print { body { margin: 0; max-width: none; } }
 """
 
 
 def month_it(period: str) -> str:
-    return f"{MONTHS_IT[int(period[5:]) - 1]} {period[:4]}"
+    return formats.month(period)
 
 
 def previous(period: str) -> str:
@@ -41,22 +40,16 @@ def previous(period: str) -> str:
     return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
-def value_span(cell: Cell, code: str, window: str, scope: str = "partnership") -> str:
+def shown(cell: Cell, unit: str) -> str:
+    """A published cell as a person reads it (`1.234`, `24.713,60 €`, `96,4 %`, `<5`)."""
+    return formats.published(cell.display, unit, cell.suppressed)
+
+
+def value_span(cell: Cell, code: str, window: str, scope: str, unit: str) -> str:
     """The published text of a cell, tagged so tests and readers can find it."""
     return (f'<span class="value" data-indicator="{escape(code)}" data-window="{window}" '
             f'data-scope="{scope}" data-suppressed="{str(cell.suppressed).lower()}">'
-            f"{escape(cell.text)}</span>")
-
-
-def as_percent(cell: Cell) -> str:
-    n = cell.number
-    return "" if n is None else f" ({n * 100:.1f} %)".replace(".", ",")
-
-
-def number_it(x: float, decimals: int = 0) -> str:
-    """A number the Italian way: 1.234,5."""
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+            f"{escape(shown(cell, unit))}</span>")
 
 
 def delta(now: Cell, before: Cell, unit: str) -> str:
@@ -65,13 +58,12 @@ def delta(now: Cell, before: Cell, unit: str) -> str:
     if a is None or b is None:
         return "variazione sul mese precedente: non calcolabile"
     d = a - b
-    sign = "+" if d >= 0 else "-"
     if unit == "rate":
-        text = f"{sign}{number_it(abs(d) * 100, 1)} punti percentuali"
+        text = formats.signed(f"{formats.number(abs(d) * 100, 1)} punti percentuali", d < 0)
     elif unit == "EUR":
-        text = f"{sign}{number_it(abs(d), 2)} euro"
+        text = formats.signed(formats.money(abs(d)), d < 0)
     else:
-        text = f"{sign}{number_it(abs(d))}"
+        text = formats.signed(formats.number(abs(d)), d < 0)
     return "variazione sul mese precedente: " + text
 
 

@@ -21,7 +21,7 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise PdfError("chromium is not installed: `make system-deps` installs it")
+    raise PdfError("the PDF needs Chromium, which is not installed here (`make system-deps` installs it)")
 
 
 def print_to_pdf(html: Path, out: Path, timeout: int = 120) -> Path:

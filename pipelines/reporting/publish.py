@@ -18,9 +18,10 @@ class ReportError(Exception):
 @dataclass
 class Written:
     html: Path
-    pdf: Path
+    pdf: Path | None  # None when Chromium is missing: `pdf_problem` says so
     excel: Path
     scorecards: list[Path] = field(default_factory=list)
+    pdf_problem: str | None = None
 
 
 def report_dir(settings: Settings) -> Path:
@@ -54,5 +55,9 @@ def write_all(settings: Settings, period: str | None = None) -> Written:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(scorecard.render(wh, p["partner_code"], period), encoding="utf-8")
             cards.append(path)
-    document = pdf.print_to_pdf(html, html.with_suffix(".pdf"))
-    return Written(html=html, pdf=document, excel=xlsx, scorecards=cards)
+    written = Written(html=html, pdf=None, excel=xlsx, scorecards=cards)
+    try:
+        written.pdf = pdf.print_to_pdf(html, html.with_suffix(".pdf"))
+    except pdf.PdfError as exc:  # the HTML, the scorecards and the export stand on their own
+        written.pdf_problem = str(exc)
+    return written

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from pipelines import formats
 from pipelines.reporting import charts, page
 from pipelines.reporting.data import Warehouse
 from pipelines.reporting.monthly import Figures
@@ -26,25 +27,24 @@ def render(wh: Warehouse, partner_code: str, period: str) -> str:
     whole = Figures(wh, period)
     rows = []
     for code in COMPARED:
-        pct = page.as_percent if own.meta[code]["unit"] == "rate" else (lambda _c: "")
         rows.append([escape(own.name(code))] + [
-            page.value_span(f.cell(code, w), code, w, f.scope) + pct(f.cell(code, w))
-            for f, w in ((own, "month"), (own, "cumulative"), (cons, "cumulative"),
-                         (whole, "cumulative"))])
+            f.span(code, w) for f, w in ((own, "month"), (own, "cumulative"),
+                                         (cons, "cumulative"), (whole, "cumulative"))])
     trend_rows = own.series(["REACH_PERSONS", "REACH_HOUSEHOLDS"])
     trend = charts.to_svg(charts.trend(trend_rows, "Persone e nuclei raggiunti dall'ente",
                                        "numero nel mese"))
-    calendar = [{"mese": r["period"], "periodo": r["period"],
+    calendar = [{"mese": formats.month_short(r["period"]), "periodo": r["period"],
                  "stato": charts.STATUS_IT.get(r["status"], r["status"])}
                 for r in wh.calendar(period, partner_code)]
-    heat_rows = [{"ente": partner_code, "periodo": r["periodo"], "stato": r["stato"]}
+    heat_rows = [{"ente": partner_code, "periodo": r["periodo"], "mese": r["mese"],
+                  "stato": r["stato"]}
                  for r in calendar]
     heat = charts.to_svg(charts.quality_heatmap(heat_rows, title="Stato degli invii per mese"))
-    history = [[escape(s["period"]), escape(str(s["file_name"])),
-                escape(s["received_at"].strftime("%d/%m/%Y %H:%M") if s["received_at"] else ""),
-                str(s["version"]), escape(STATUS_FILE_IT.get(s["status"], s["status"])),
-                str(s["rows_read"] or 0), str(s["rows_accepted"] or 0), str(s["errors"] or 0),
-                str(s["warnings"] or 0)]
+    history = [[escape(formats.month(s["period"])), escape(str(s["file_name"])),
+                escape(formats.date_time(s["received_at"])),
+                formats.number(s["version"]), escape(STATUS_FILE_IT.get(s["status"], s["status"])),
+                formats.number(s["rows_read"] or 0), formats.number(s["rows_accepted"] or 0),
+                formats.number(s["errors"] or 0), formats.number(s["warnings"] or 0)]
                for s in wh.submissions(partner_code, period)]
     sections = [
         "<h2>I vostri indicatori</h2>"

@@ -26,6 +26,7 @@ from pipelines.validation.parsing import (
     parse_date,
     parse_int,
     parse_number,
+    parse_service,
     parse_yes_no,
 )
 
@@ -115,7 +116,7 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     dates = _mapped(parse_date, c["data_intervento"])
     amount = _mapped(parse_number, c["importo_euro"], dec)
     hours = _mapped(parse_number, c["ore"], dec)
-    tipo = _mapped(parse_code, c["tipo_intervento"])
+    tipo = _mapped(parse_service, c["tipo_intervento"])
     svc = [services.get(t) if t else None for t in tipo]
     sex = _mapped(parse_code, c["sesso"])
     esito = _mapped(parse_code, c["esito"])

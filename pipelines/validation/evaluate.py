@@ -19,6 +19,7 @@ from pipelines.ingestion.reader import RawTable, read_file
 from pipelines.issues import ERROR, WARNING, Issue, file_issue
 from pipelines.settings import PERIOD_RE, Settings
 from pipelines.timing import Stopwatch
+from pipelines.validation import explain
 from pipelines.validation.derived import FRAMES, TablePart
 from pipelines.validation.suites import validate_frames
 
@@ -60,19 +61,31 @@ class FileVerdict:
             return REJECTED
         return ACCEPTED_WITH_WARNINGS if self.warnings else ACCEPTED
 
+    def table_rows(self, table: str) -> tuple[int, int]:
+        """(read, accepted) rows of one table; nothing is accepted of a rejected file."""
+        read = len(self.tables[table]) if table in self.tables else 0
+        return read, 0 if self.status == REJECTED else read
+
     @property
     def rows_read(self) -> int:
-        return sum(len(t) for t in self.tables.values())
+        """The interventions the partner reported (the `interventi` rows)."""
+        return self.table_rows("interventi")[0]
 
     @property
     def rows_accepted(self) -> int:
-        return 0 if self.status == REJECTED else self.rows_read
+        return self.table_rows("interventi")[1]
 
     def as_json(self) -> dict:
+        tables = {}
+        for name in TABLES:
+            if name in self.tables:
+                read, accepted = self.table_rows(name)
+                tables[name] = {"read": read, "accepted": accepted}
         return {
             "partner": self.drop.partner, "period": self.drop.period, "file": self.drop.name,
             "sha256": self.drop.sha256, "status": self.status,
             "rows": {"read": self.rows_read, "accepted": self.rows_accepted},
+            "tables": tables,
             "issues": [i.as_json() for i in self.issues],
         }
 
@@ -120,29 +133,40 @@ def evaluate_batch(drops: Sequence[Drop], settings: Settings, watch: Stopwatch |
             result = read_file(v.drop.path, settings.max_file_bytes)
             v.issues.extend(result.issues)
             v.tables = result.tables
-            if result.readable:
-                for name, table in result.tables.items():
-                    parts[name].append(TablePart(i, v.drop.period, table))
+            # One round trip: a table that was found is checked row by row even when the
+            # file has a file-level error (a missing column), so that every problem is told
+            # at once; the missing column's own cells are not reported row by row.
+            for name, table in result.tables.items():
+                parts[name].append(TablePart(i, v.drop.period, table))
     with watch.stage("derive"):
         frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
     with watch.stage("validate"):
         failures = validate_frames(frames)
     positions: dict[str, dict[tuple[int, int], int]] = {}
+    # A cell the reader already flagged (a formula without a value) is told about once.
+    flagged = {(i, issue.sheet, issue.row, issue.column) for i, v in enumerate(verdicts)
+               for issue in v.issues if issue.row is not None}
     for f in failures:
         v = verdicts[f.file_index]
         df = frames[f.table]
         if f.table not in positions:
             positions[f.table] = {(int(a), int(b)): i for i, (a, b)
                                   in enumerate(zip(df["_file"], df["_row"], strict=True))}
-        raw = df[f.column].iloc[positions[f.table][(f.file_index, f.row)]]
-        value = None if raw is None or (isinstance(raw, float) and raw != raw) else str(raw)
         table = v.tables[f.table]
-        shown = mask(value, f.column)
+        if f.column not in table.positions:
+            continue  # a missing column: said once, at file level
+        if (f.file_index, table.sheet or f.table, f.row, table.headers[f.column]) in flagged:
+            continue
+        row = df.iloc[positions[f.table][(f.file_index, f.row)]]
+        raw = row[f.column]
+        value = None if raw is None or (isinstance(raw, float) and raw != raw) else str(raw)
+        shown = mask(explain.shown_value(f.column, value, row), f.column)
         v.issues.append(Issue(
             f.severity, f.rule, f.message.format(value=shown or ""),
             sheet=table.sheet or f.table, row=f.row,
             column=table.headers.get(f.column) or _template_header(f.table, f.column),
-            value=shown, expected=f.expected))
+            value=shown,
+            expected=explain.expected(f.rule, f.column, f.expected, row, v.drop.period)))
     for v in verdicts:
         v.issues.sort(key=lambda i: (i.row is not None, i.sheet or "", i.row or 0, i.column or ""))
     for v in verdicts:

@@ -2,7 +2,8 @@
 own workbook returned with the problem cells highlighted and commented.
 
 Written to `outbox/<PARTNER>/<YYYY-MM>/`. Every value is HTML-escaped; a codice fiscale is
-shown masked in the page and the JSON (the returned workbook is the partner's own data).
+shown masked in the page, the JSON and the annotated copy, which also leaves out any column
+that looks like a direct identifier.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import logging
 import os
 from pathlib import Path
 
+from pipelines import formats
+from pipelines.ingestion.columns import TABLES
 from pipelines.issues import ERROR
 from pipelines.validation.evaluate import REJECTED, VERDICT_IT, FileVerdict
 from pipelines.workspace import Workspace
@@ -43,16 +46,9 @@ def feedback_dir(ws: Workspace, v: FileVerdict) -> Path:
     return ws.outbox / partner / period
 
 
-MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-             "settembre", "ottobre", "novembre", "dicembre")
-
-
 def month_it(period: str) -> str:
     """`2026-09` -> `settembre 2026`; anything else as it is (a folder may be malformed)."""
-    try:
-        return f"{MONTHS_IT[int(period[5:7]) - 1]} {int(period[:4])}"
-    except (ValueError, IndexError):
-        return period
+    return formats.month(period)
 
 
 HELD_IT = ("<p>Il file è stato controllato ed è <strong>{verdict}</strong>, ma <strong>non è "
@@ -62,7 +58,26 @@ HELD_IT = ("<p>Il file è stato controllato ed è <strong>{verdict}</strong>, ma
            "la versione approvata, senza bisogno di inviarlo di nuovo.</p>")
 
 
-def render_html(v: FileVerdict, version: int | None = None, held: bool = False) -> str:
+TABLE_IT = {"interventi": "interventi", "spese": "spese"}
+
+
+def counts_it(v: FileVerdict, held: bool = False) -> str:
+    """`Interventi: 7 righe lette, 7 acquisite · Spese: 2 righe lette, 2 acquisite`."""
+    taken = "in attesa" if held else "acquisite"
+    parts = []
+    for name in TABLES:
+        if name in v.tables or name == "interventi":
+            read, accepted = v.table_rows(name)
+            parts.append(f"{TABLE_IT[name].capitalize()}: {formats.number(read)} "
+                         f"{'riga letta' if read == 1 else 'righe lette'}, "
+                         f"{formats.number(accepted)} {taken}")
+    return " · ".join(parts)
+
+
+def render_html(v: FileVerdict, version: int | None = None, held: bool = False,
+                annotated: str | None = None) -> str:
+    """The partner's page: the verdict, the counts per table and every problem with its row,
+    column, value and what is expected. No rule ids or hashes: those are in the JSON."""
     d = v.drop
     e = html.escape
     rows = []
@@ -72,30 +87,36 @@ def render_html(v: FileVerdict, version: int | None = None, held: bool = False) 
             f"<tr><td class='{e(i.severity)}'>{sev}</td><td>{e(i.sheet or '')}</td>"
             f"<td>{'' if i.row is None else i.row}</td><td>{e(i.column or '')}</td>"
             f"<td>{e(i.value or '')}</td><td>{e(i.message)}</td><td>{e(i.expected or '')}</td>"
-            f"<td><code>{e(i.rule)}</code></td></tr>")
-    table = ("<table><thead><tr><th>Tipo</th><th>Foglio</th><th>Riga</th><th>Colonna</th>"
-             "<th>Valore trovato</th><th>Problema</th><th>Valore atteso</th><th>Regola</th>"
-             "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>") if rows else \
-        "<p>Nessun problema riscontrato.</p>"
+            "</tr>")
+    table = ("<table><thead><tr><th scope='col'>Tipo</th><th scope='col'>Foglio</th>"
+             "<th scope='col'>Riga</th><th scope='col'>Colonna</th>"
+             "<th scope='col'>Valore trovato</th><th scope='col'>Problema</th>"
+             "<th scope='col'>Cosa serve</th></tr></thead><tbody>" + "".join(rows)
+             + "</tbody></table>") if rows else "<p>Nessun problema riscontrato.</p>"
+    copy = (f"<p><a href='{e(annotated)}'>Scarica il vostro file con le celle da correggere "
+            "evidenziate</a> (il primo foglio elenca tutti i problemi).</p>"
+            if annotated else "")
     advice = ("<p>Il file è stato <strong>respinto</strong>: nessun dato è stato acquisito. "
-              "Correggere le righe indicate (il file restituito evidenzia le celle) e inviare "
-              "di nuovo l'intero rendiconto nella stessa cartella.</p>"
+              "Correggere tutte le righe indicate e inviare di nuovo l'intero rendiconto "
+              "del mese.</p>"
               if v.status == REJECTED else
               "<p>Il rendiconto è stato acquisito. Un nuovo file per lo stesso mese sostituirà "
               "questo per intero.</p>")
     if held:
         advice = HELD_IT.format(verdict=e(VERDICT_IT[v.status]), period=e(month_it(d.period)))
+    errors = f"{formats.number(v.errors)} {'errore' if v.errors == 1 else 'errori'}"
+    warnings = f"{formats.number(v.warnings)} {'avviso' if v.warnings == 1 else 'avvisi'}"
     return f"""<!DOCTYPE html>
-<html lang="it"><head><meta charset="utf-8"><title>Esito del rendiconto {e(d.partner)} {e(d.period)}</title>
+<html lang="it"><head><meta charset="utf-8"><title>Esito del rendiconto {e(d.partner)} di {e(month_it(d.period))}</title>
 <style>{_CSS}</style></head><body>
 <h1>Esito del rendiconto mensile</h1>
-<p>Ente <strong>{e(d.partner)}</strong> · mese <strong>{e(d.period)}</strong> · file <strong>{e(d.name)}</strong>
+<p>Ente <strong>{e(d.partner)}</strong> · mese <strong>{e(month_it(d.period))}</strong> · file <strong>{e(d.name)}</strong>
 {f' · versione {version}' if version else ''}</p>
 <p class="verdict {e(v.status)}">{e(VERDICT_IT[v.status].capitalize())}{' · in attesa (mese chiuso)' if held else ''}</p>
-<p>Righe lette: {v.rows_read} · {'righe in attesa' if held else 'righe acquisite'}: {v.rows_accepted} · errori: {v.errors} · avvisi: {v.warnings}</p>
+<p>{e(counts_it(v, held))} · {errors} · {warnings}</p>
 {advice}
+{copy}
 {table}
-<p style="color:#57606a;font-size:.85rem">Impronta del file (SHA-256): {e(d.sha256)}</p>
 </body></html>
 """
 
@@ -111,16 +132,17 @@ def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None,
     verdict = v.as_json() | ({"held": True} if held else {})
     _write_atomic(folder / f"{stem}.json",
                   json.dumps(verdict, ensure_ascii=False, indent=2).encode("utf-8"))
-    # The annotated workbook is for a rejected file with problems in its data rows: the
-    # partner fixes it in place and sends it again. Warnings and columns the partner added
-    # are explained well enough by the page (and annotating costs a full workbook rewrite).
+    # The annotated copy is for a rejected file with problems in its data rows: the partner
+    # sees each problem on its cell. Warnings and columns the partner added are explained
+    # well enough by the page (and annotating costs a workbook write).
+    annotated = None
     if v.status == REJECTED and v.tables and any(
             i.row is not None and i.rule not in HEADER_RULES for i in v.issues):
         try:
             from pipelines.validation.annotate import annotated_workbook
 
-            annotated_workbook(v, folder / f"{stem}_segnalazioni.xlsx")
+            annotated = annotated_workbook(v, folder / f"{stem}_segnalazioni.xlsx").name
         except Exception as exc:  # the page and JSON already say everything
             log.warning("could not annotate %s: %s", v.drop.name, type(exc).__name__)
-    _write_atomic(page, render_html(v, version, held).encode("utf-8"))
+    _write_atomic(page, render_html(v, version, held, annotated).encode("utf-8"))
     return page

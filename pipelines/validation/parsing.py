@@ -102,6 +102,18 @@ def parse_code(text: str | None) -> str | None:
     return s or None
 
 
+def parse_service(text: str | None) -> str | None:
+    """A service as the template's drop-down writes it, `POV01 – Pacco / emporio
+    alimentare`, is its code; a bare code as it is."""
+    if text is None:
+        return None
+    for dash in ("\u2013", "\u2014", " - "):
+        if dash in text:
+            text = text.split(dash, 1)[0]
+            break
+    return parse_code(text)
+
+
 def parse_yes_no(text: str | None) -> str | None:
     code = parse_code(text)
     if code is None:

@@ -36,7 +36,7 @@ RUNS = {  # name -> (file, period)
     "bad_period": ("clean_interventi_spese.xls", "2026-3"),
 }
 VALIDATIONS = ("accepted", "warnings", "rejected")
-TOP_KEYS = {"partner", "period", "file", "sha256", "status", "rows", "issues"}
+TOP_KEYS = {"partner", "period", "file", "sha256", "status", "rows", "tables", "issues"}
 ISSUE_KEYS = {"severity", "sheet", "row", "column", "rule", "value", "message"}
 # File-level rules whose issue is about no cell (interfaces.md: row and column null).
 WHOLE_FILE = {r for r in FILE_RULES if r not in
@@ -95,6 +95,12 @@ def test_json_has_exactly_the_documented_shape(runs: dict, name: str) -> None:
     assert set(doc["rows"]) == {"read", "accepted"}
     for k in ("read", "accepted"):
         assert type(doc["rows"][k]) is int and doc["rows"][k] >= 0
+    assert set(doc["tables"]) <= {"interventi", "spese"}
+    for counts in doc["tables"].values():
+        assert set(counts) == {"read", "accepted"}
+        assert all(type(n) is int and n >= 0 for n in counts.values())
+    if "interventi" in doc["tables"]:  # `rows` is the interventi table's count
+        assert doc["rows"] == doc["tables"]["interventi"]
     assert isinstance(doc["issues"], list)
     for issue in doc["issues"]:
         assert set(issue) == ISSUE_KEYS
@@ -118,9 +124,11 @@ def test_json_says_what_the_corpus_expects(runs: dict, name: str) -> None:
     got = sorted((i["rule"], i["severity"], i["row"], i["column"]) for i in doc["issues"])
     want = sorted((i["rule"], i["severity"], i["row"], i["column"]) for i in case["issues"])
     assert got == want
-    read = sum(len(r) for r in case["rows"].values())
-    assert doc["rows"] == {"read": read,
-                           "accepted": 0 if case["status"] == "rejected" else read}
+    def counts(n: int) -> dict[str, int]:
+        return {"read": n, "accepted": 0 if case["status"] == "rejected" else n}
+
+    assert doc["rows"] == counts(len(case["rows"].get("interventi", [])))
+    assert doc["tables"] == {t: counts(len(r)) for t, r in case["rows"].items()}
 
 
 def test_exit_status(runs: dict) -> None:

@@ -43,7 +43,8 @@ def test_rejected_workbook_comes_back_annotated_and_page_escapes_values(home: Pa
     # A CSV comes back as a workbook with the rows where the partner had them.
     csv_out = home / "outbox" / "P07" / "2026-03"
     wb = load_workbook(next(csv_out.glob("*_segnalazioni.xlsx")))
-    ws = wb.worksheets[0]
+    assert wb.sheetnames == ["Problemi", "interventi"]
+    ws = wb["interventi"]
     headers = [c.value for c in ws[1]]
     bad = ws.cell(row=3, column=headers.index("Tipo intervento") + 1)
     assert bad.value == "POV99" and bad.comment is not None

@@ -28,6 +28,9 @@ def monthly_report(context: dg.AssetExecutionContext,
     except ReportError as exc:
         context.log.warning(f"no report written: {exc}")
         return dg.MaterializeResult(metadata={"written": False, "reason": str(exc)})
+    if written.pdf_problem:
+        context.log.warning(f"no PDF: {written.pdf_problem}")
     return dg.MaterializeResult(metadata={
-        "written": True, "html": str(written.html), "pdf": str(written.pdf),
+        "written": True, "html": str(written.html),
+        "pdf": str(written.pdf) if written.pdf else f"not written: {written.pdf_problem}",
         "excel": str(written.excel), "scorecards": len(written.scorecards)})
