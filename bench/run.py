@@ -68,7 +68,7 @@ def run_tier(tier: str) -> dict:
     from bench.parse import bare_parse
     from pipelines import settings as settings_mod
     from pipelines.ingest import ingest
-    from pipelines.warehouse.dbt import run_build
+    from pipelines.warehouse.build import build_warehouse
 
     config = TIERS[tier]
     inbox = _inbox(tier, config)
@@ -102,7 +102,7 @@ def run_tier(tier: str) -> dict:
     out["parsed_rows"] = parsed
 
     start = time.perf_counter()
-    plan = run_build(settings, as_of=AS_OF)
+    plan = build_warehouse(settings, as_of=AS_OF)
     out["build_s"] = round(time.perf_counter() - start, 2)
     out["build_full_refresh"] = plan.full_refresh
     out["full_s"] = round(out["ingest_s"] + out["build_s"], 2)
@@ -118,7 +118,7 @@ def run_tier(tier: str) -> dict:
         added = ingest(settings)
         out["add_month_ingest_s"] = round(time.perf_counter() - start, 2)
         start = time.perf_counter()
-        plan = run_build(settings, as_of=AS_OF)
+        plan = build_warehouse(settings, as_of=AS_OF)
         out["add_month_build_s"] = round(time.perf_counter() - start, 2)
         out["add_month_recomputed_from"] = None if plan.full_refresh else plan.changed_from
         out["add_month_s"] = round(out["add_month_ingest_s"] + out["add_month_build_s"], 2)

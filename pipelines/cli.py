@@ -15,8 +15,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipelines.settings import PERIOD_RE, SettingsError
-from pipelines.warehouse.dbt import BuildError
+from pipelines.period import PERIOD_RE
+from pipelines.settings import SettingsError
+from pipelines.warehouse.errors import BuildError
 
 WORKSPACE_MARKER = ".osservatorio-workspace"
 log = logging.getLogger("pipelines.cli")
@@ -97,12 +98,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pipelines.warehouse.dbt import PublicationBlocked, run_build
+    from pipelines.warehouse.build import build_warehouse
+    from pipelines.warehouse.errors import PublicationBlocked
 
     settings = _settings()
     _setup_logging(settings.home)
     try:
-        plan = run_build(settings, full_refresh=args.full_refresh)
+        plan = build_warehouse(settings, full_refresh=args.full_refresh)
     except PublicationBlocked as exc:
         _alert_blocked_publication(settings, str(exc))
         raise
@@ -153,10 +155,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _rebuild_after(settings) -> None:
     """The calendar and the finality of the figures follow at once (a small build)."""
-    from pipelines.warehouse.dbt import run_build
+    from pipelines.warehouse.build import build_warehouse
 
     try:
-        run_build(settings)
+        build_warehouse(settings)
     except BuildError as exc:
         print(f"warning: recorded, but the warehouse build failed: {exc}", file=sys.stderr)
         return
@@ -291,20 +293,9 @@ def _demo_key(home: Path) -> None:
 
 def demo_periods(start: str, end: str, today) -> list[str]:
     """Months from the start whose report was due by today (capped at the last month)."""
-    import datetime as dt
+    from pipelines import period
 
-    from pipelines import reference
-
-    due_day = int(reference.calendar_settings()["due_day"])
-    out = []
-    y, m = int(start[:4]), int(start[5:])
-    while f"{y:04d}-{m:02d}" <= end:
-        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-        if dt.date(ny, nm, due_day) >= today:
-            break
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = ny, nm
-    return out
+    return period.due_by(start, end, today)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -471,6 +462,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # an operator reads one line; the log keeps the traceback
+        log = logging.getLogger("pipelines.cli")
+        if log.parent is not None and log.parent.handlers:  # the workspace log, once set up
+            log.error("%s failed", args.command, exc_info=True)
+        print(f"error: {args.command} failed: {type(exc).__name__}: {exc} "
+              "(details in logs/osservatorio.log of the workspace)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@ machine forms; only what is shown to people goes through here.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from pipelines.period import ROME, first_day, following
+
 LOCALE = "it_IT"
-ROME = ZoneInfo("Europe/Rome")
 SUPPRESSED = "<5"
 NOT_AVAILABLE = "n.d."
 NBSP = "\u00a0"
@@ -91,6 +91,15 @@ def month(period: str) -> str:
         return period
 
 
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+
+
+def month_en(period: str) -> str:
+    """`2026-10` -> `October 2026`, for the steward's English texts."""
+    return f"{MONTHS_EN[int(period[5:7]) - 1]} {int(period[:4])}"
+
+
 def month_short(period: str) -> str:
     """`2026-10` -> `ott 2026` (chart axes)."""
     y, m = int(period[:4]), int(period[5:7])
@@ -99,10 +108,8 @@ def month_short(period: str) -> str:
 
 def month_days(period: str) -> str:
     """`dal 01/10/2026 al 31/10/2026`: the days a report's dates must fall in."""
-    y, m = int(period[:4]), int(period[5:7])
-    first = dt.date(y, m, 1)
-    last = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
-    return f"dal {date(first)} al {date(last)}"
+    last = first_day(following(period)) - dt.timedelta(days=1)
+    return f"dal {date(first_day(period))} al {date(last)}"
 
 
 def published(display: str | None, unit: str, suppressed: bool = False) -> str:

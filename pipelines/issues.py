@@ -51,13 +51,28 @@ FILE_RULES: dict[str, tuple[str, str]] = {
     "column_unknown": (WARNING, "Colonna '{column}' non prevista: è stata ignorata."),
     "column_identifier_dropped": (WARNING, "La colonna '{column}' sembra contenere dati identificativi (nome, indirizzo, telefono o e-mail): è stata eliminata e non è stata conservata. Non inviare questi dati."),
     "formula_without_value": (ERROR, "La cella contiene una formula senza valore calcolato. Aprire il file, ricalcolare e salvare di nuovo."),
-    "no_rows": (WARNING, "Il foglio '{sheet}' non contiene righe di dati."),
+    "no_rows": (WARNING, "Il foglio '{sheet}' non contiene righe di dati: il rendiconto è stato registrato come un mese senza interventi. Se nel mese non avete erogato interventi, confermatelo al referente dell'osservatorio; altrimenti compilate il foglio e inviatelo di nuovo."),
     "csv_table_unknown": (ERROR, "Non si riconosce quale tabella contenga il file CSV: le intestazioni non corrispondono né a 'interventi' né a 'spese'."),
+}
+
+
+# rule id -> what would be right, where the message alone does not say it.
+FILE_EXPECTED: dict[str, str] = {
+    "column_missing": "una colonna con l'intestazione '{missing}' (il modello la contiene già)",
+    "column_duplicate": "una sola colonna '{column}': eliminare l'altra",
+    "sheet_missing": "un foglio chiamato 'interventi' con le colonne del modello",
+    "header_not_found": "la riga di intestazione del modello (ID intervento, Codice fiscale, "
+                        "Anonimo, ...) sopra i dati",
+    "formula_without_value": "un numero scritto nella cella, oppure il file salvato di nuovo "
+                             "dopo il ricalcolo",
+    "column_unknown": "solo le colonne del modello",
 }
 
 
 def file_issue(rule: str, sheet: str | None = None, row: int | None = None,
                column: str | None = None, value: str | None = None, **fmt: object) -> Issue:
     severity, template = FILE_RULES[rule]
+    expected = FILE_EXPECTED.get(rule)
     return Issue(severity, rule, template.format(column=column, sheet=sheet, **fmt),
-                 sheet=sheet, row=row, column=column, value=value)
+                 sheet=sheet, row=row, column=column, value=value,
+                 expected=expected.format(column=column, sheet=sheet, **fmt) if expected else None)

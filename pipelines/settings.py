@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines import reference
-
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+from pipelines import period, reference
+from pipelines.period import PERIOD_RE
 
 
 class SettingsError(Exception):
@@ -101,7 +99,7 @@ def load(home: Path | None = None) -> Settings:
         home=(home or Path(os.environ.get("OSSERVATORIO_HOME", "") or "data")).resolve(),
         start_period=start,
         end_period=end,
-        due_day=int(os.environ.get("OSSERVATORIO_DUE_DAY", "") or cal["due_day"]),
+        due_day=period.due_day(),
         timezone=cal["timezone"],
         max_file_bytes=int(float(os.environ.get("OSSERVATORIO_MAX_FILE_MB", "") or 50) * 1024**2),
         secret_key=_load_key(),

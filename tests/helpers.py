@@ -115,3 +115,23 @@ def write_zip_bomb(path: Path, megabytes: int = 200, declared: int | None = None
             struct.pack_into("<I", data, local + 22, declared)
         at = data.find(b"PK\x01\x02", at + 4)
     path.write_bytes(bytes(data))
+
+
+# -- reading Italian numbers back (independently of pipelines.formats) ---------------------
+ITALIAN_NUMBER = r"\d{1,3}(?:\.\d{3})*(?:,\d{1,2})?"
+
+
+def parse_italian(text: str) -> float | None:
+    """`1.234` 1234, `24.713,60 €` 24713.6, `96,4 %` 0.964; `<5` and `n.d.` None; anything
+    else (`0.9643`, `24713.60`, `1,000`) raises ValueError."""
+    import re
+
+    s = text.replace("\u00a0", " ").strip()
+    if s in ("<5", "n.d."):
+        return None
+    m = re.fullmatch(rf"([+-]?)({ITALIAN_NUMBER})( €| %)?", s)
+    if not m:
+        raise ValueError(f"not an Italian number: {text!r}")
+    x = float(m.group(2).replace(".", "").replace(",", "."))
+    x = -x if m.group(1) == "-" else x
+    return x / 100 if m.group(3) == " %" else x

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pipelines import formats
 from pipelines.alerting.config import AlertConfig
 from pipelines.alerting.facts import Facts, Figure
+from pipelines.period import before as months_before
 
 PARTNER = "partner"
 STEWARD = "steward"
@@ -28,8 +29,6 @@ SEVERITIES = ("error", "warning", "info")  # most severe first
 MEASURES = ("interventions", "persons", "amount_eur")
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution times this is its sigma
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
 MEASURE_LABELS = {"en": {"interventions": "interventions", "persons": "persons",
                          "amount_eur": "amount EUR"},
                   "it": {"interventions": "interventi", "persons": "persone",
@@ -192,10 +191,6 @@ def _it_date(iso: str) -> str:
     return formats.date(iso)
 
 
-def _month(period: str, names: Sequence[str]) -> str:
-    return f"{names[int(period[5:]) - 1]} {period[:4]}"
-
-
 def _int(value: object) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
@@ -237,7 +232,7 @@ def context(alert: Alert) -> dict[str, object]:
             ctx[f"{key}_it"] = _it_date(value)
     if alert.period:
         ctx["month_it"] = formats.month(alert.period)
-        ctx["month_en"] = _month(alert.period, MONTHS_EN)
+        ctx["month_en"] = formats.month_en(alert.period)
     files, errors, days_late = (_int(f.get(k)) for k in ("files", "errors", "days_late"))
     ctx["errors_it"] = _plural(errors, "errore", "errori")
     ctx["errors_en"] = _plural(errors, "error", "errors")
@@ -423,15 +418,6 @@ def robust_score(history: Sequence[float], value: float, min_history: int,
     return (value - median) / scale
 
 
-def _previous_periods(period: str, n: int) -> list[str]:
-    y, m = int(period[:4]), int(period[5:])
-    out = []
-    for _ in range(n):
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-        out.append(f"{y:04d}-{m:02d}")
-    return out
-
-
 def _measure(f: Figure | None, measure: str) -> float:
     return float(getattr(f, measure)) if f is not None else 0.0
 
@@ -451,7 +437,7 @@ def anomalies(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
     for partner, period in sorted(facts.reported):
         if period not in due or due[period] < earliest:
             continue
-        history = [p for p in _previous_periods(period, config.anomaly_history_months)
+        history = [p for p in months_before(period, config.anomaly_history_months)
                    if (partner, p) in facts.reported]
         if len(history) < config.anomaly_min_history:
             continue

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.approval.state import HELD, approved_months, held_files
-from pipelines.warehouse.dbt import BUILD_LOG_DDL
+from pipelines.warehouse.plan import BUILD_LOG_DDL
 
 
 @dataclass(frozen=True)

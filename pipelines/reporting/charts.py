@@ -20,7 +20,8 @@ FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 Rows = list[dict[str, Any]]
 # Months on the x axis by their Italian short name (`ott 2026`), in the rows' order.
-MONTH_AXIS = {"field": "mese", "type": "ordinal", "sort": None, "title": "Mese"}
+def _months() -> Any:
+    return alt.X("mese:O", sort=None, title="Mese")
 
 
 def _axis(percent: bool) -> Any:
@@ -49,7 +50,7 @@ def trend(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
     """Lines per indicator over the months; `<5` written where a value is suppressed."""
     data = alt.Data(values=rows)
     base = alt.Chart(data).encode(
-        x=alt.X(**MONTH_AXIS),
+        x=_months(),
         color=alt.Color("indicatore:N", title=None),
     )
     lines = base.mark_line(point=True).encode(
@@ -66,7 +67,7 @@ def bars(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
     """Grouped bars per month and indicator; `<5` written where a value is suppressed."""
     data = alt.Data(values=rows)
     base = alt.Chart(data).encode(
-        x=alt.X(**MONTH_AXIS),
+        x=_months(),
         xOffset="indicatore:N",
         color=alt.Color("indicatore:N", title=None),
     )
@@ -118,7 +119,7 @@ def quality_heatmap(rows: Rows, row_field: str = "ente", title: str = "") -> Any
     """Partners (or one partner) × months, coloured by the submission status."""
     data = alt.Data(values=rows)
     return alt.Chart(data).mark_rect(stroke="white").encode(
-        x=alt.X(**MONTH_AXIS),
+        x=_months(),
         y=alt.Y(f"{row_field}:N", title=None),
         color=alt.Color("stato:N", title="Stato dell'invio",
                         scale=alt.Scale(domain=list(STATUS_IT.values()), range=STATUS_COLOURS)),

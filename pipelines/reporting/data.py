@@ -102,7 +102,7 @@ class Warehouse:
         """The published breakdown cells of one period, window and scope (partnership and
         consortia only: a partner's breakdowns are not published), in display order."""
         return self.rows(
-            "select b.indicator_code, b.dimension, b.dimension_value, "
+            "select b.indicator_code, b.dimension, b.dimension_value, c.label_it, "
             "case when b.is_suppressed then '<5' else b.display_value end as display_value, "
             "b.is_suppressed from marts.indicator_breakdowns b "
             "join reference.breakdown_categories c using (dimension, dimension_value) "
@@ -115,7 +115,7 @@ class Warehouse:
         """Every published breakdown cell for a period range (no exact values)."""
         return self.rows(
             "select b.indicator_code, i.indicator_name_it, b.period, b.\"window\", b.scope, "
-            "b.scope_code, b.dimension, b.dimension_value, "
+            "b.scope_code, b.dimension, b.dimension_value, c.label_it, "
             "case when b.is_suppressed then '<5' else b.display_value end as display_value "
             "from marts.indicator_breakdowns b join reference.indicators i using (indicator_code) "
             "join reference.breakdown_categories c using (dimension, dimension_value) "

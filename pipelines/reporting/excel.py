@@ -4,11 +4,13 @@ Suppressed cells are the text `<5`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from pipelines import formats, period
 from pipelines.reporting.data import Warehouse
 
 SHEETS = {"partnership": "Partenariato", "consortium": "Consorzi", "partner": "Enti"}
@@ -19,14 +21,36 @@ DIMENSION_IT = {"sex": "sesso", "age_band": "classe di età", "citizenship": "ci
 HEADERS = ["Codice", "Indicatore", "Mese", "Finestra", "Ambito", "Valore", "Unità"]
 
 
+# `[$-410]` is Italian: Excel and LibreOffice show `ottobre 2026` and `1.234,56 €` whatever
+# the reader's own settings.
+MONTH_FORMAT = "[$-410]mmmm yyyy"
+NUMBER_FORMATS = {"EUR": "#,##0.00 [$€-410]", "rate": "0.0%", "persons": "#,##0",
+                  "households": "#,##0", "interventions": "#,##0"}
+
+
 def _published(text: str | None) -> str | float | None:
-    """Numbers as numbers (Excel can sum them), `<5` and empty as they are."""
-    if text is None or text == "<5":
+    """Numbers as numbers (Excel can sum them), `<5` as it is, nothing as `n.d.`."""
+    if text is None:
+        return formats.NOT_AVAILABLE
+    if text == formats.SUPPRESSED:
         return text
     try:
         return float(text)
     except ValueError:
         return text
+
+
+def _month(p: str) -> dt.datetime:
+    return dt.datetime.combine(period.first_day(p), dt.time())
+
+
+def _row(ws, values: list, month_col: int, value_col: int, unit: str) -> None:  # type: ignore[no-untyped-def]
+    ws.append(values)
+    r = ws.max_row
+    ws.cell(row=r, column=month_col).number_format = MONTH_FORMAT
+    cell = ws.cell(row=r, column=value_col)
+    if isinstance(cell.value, float):
+        cell.number_format = NUMBER_FORMATS.get(unit, "#,##0.00")
 
 
 def write(wh: Warehouse, first: str, last: str, out: Path) -> Path:
@@ -36,24 +60,28 @@ def write(wh: Warehouse, first: str, last: str, out: Path) -> Path:
         ws = wb.create_sheet(title)
         ws.append(HEADERS)
         for r in wh.table(scope, first, last):
-            ws.append([r["indicator_code"], r["indicator_name_it"], r["period"],
-                       WINDOW_IT[r["window"]], r["scope_code"] or "partenariato",
-                       _published(r["display_value"]), r["unit"]])
+            _row(ws, [r["indicator_code"], r["indicator_name_it"], _month(r["period"]),
+                      WINDOW_IT[r["window"]], r["scope_code"] or "partenariato",
+                      _published(r["display_value"]), formats.unit_it(r["unit"])],
+                 3, 6, r["unit"])
     parts = wb.create_sheet("Disaggregazioni")
     parts.append(["Codice", "Indicatore", "Mese", "Finestra", "Livello", "Ambito", "Dimensione",
                   "Categoria", "Valore"])
+    units = {m["indicator_code"]: m["unit"] for m in wh.indicators()}
     for r in wh.breakdown_table(first, last):
-        parts.append([r["indicator_code"], r["indicator_name_it"], r["period"],
-                      WINDOW_IT[r["window"]], LEVEL_IT[r["scope"]],
-                      r["scope_code"] or "partenariato", DIMENSION_IT[r["dimension"]],
-                      r["dimension_value"], _published(r["display_value"])])
+        _row(parts, [r["indicator_code"], r["indicator_name_it"], _month(r["period"]),
+                     WINDOW_IT[r["window"]], LEVEL_IT[r["scope"]],
+                     r["scope_code"] or "partenariato", DIMENSION_IT[r["dimension"]],
+                     r["label_it"], _published(r["display_value"])],
+             3, 9, units.get(r["indicator_code"], ""))
     gloss = wb.create_sheet("Glossario")
     gloss.append(["Codice", "Indicatore", "Definizione", "Unità", "Area"])
     for m in wh.indicators():
-        gloss.append([m["indicator_code"], m["indicator_name_it"], m["definition_it"], m["unit"],
-                      m["area_label_it"] or "tutte"])
+        gloss.append([m["indicator_code"], m["indicator_name_it"], m["definition_it"],
+                      formats.unit_it(m["unit"]), m["area_label_it"] or "tutte"])
     note = wb.create_sheet("Note")
-    note.append([f"Indicatori pubblicati da {first} a {last}. I conteggi di persone o nuclei "
+    note.append([f"Indicatori pubblicati da {formats.month(first)} a {formats.month(last)}. "
+                 "I conteggi di persone o nuclei "
                  "tra 1 e 4, i tassi che li contengono e le celle da cui si potrebbero "
                  "ricostruire (soppressione secondaria) sono indicati come <5. Le "
                  "disaggregazioni sono pubblicate per il partenariato e i consorzi."])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from pipelines import formats
+from pipelines import formats, period
 from pipelines.reporting import charts, page
 from pipelines.reporting.data import Cell, Warehouse
 
@@ -67,7 +67,7 @@ class Figures:
 def card(f: Figures, code: str) -> str:
     unit = f.unit(code)
     now = f.cell(code)
-    prev = f.cell(code, period=page.previous(f.period))
+    prev = f.cell(code, period=period.previous(f.period))
     return (f'<div class="card"><div class="name">{escape(f.name(code))}</div>'
             f'<div>nel mese: {f.span(code)}</div>'
             f'<div class="delta">{escape(page.delta(now, prev, unit))}</div>'
@@ -144,7 +144,7 @@ def _breakdowns(wh: Warehouse, f: Figures) -> str:
         mine = [c for c in cells if c["indicator_code"] == code]
         if not mine:
             continue
-        rows = [[escape(DIMENSION_IT[c["dimension"]]), escape(c["dimension_value"]),
+        rows = [[escape(DIMENSION_IT[c["dimension"]]), escape(c["label_it"]),
                  f'<span class="value" data-indicator="{escape(code)}" data-window="cumulative" '
                  f'data-dimension="{escape(c["dimension"])}" '
                  f'data-suppressed="{str(c["is_suppressed"]).lower()}">'

@@ -35,11 +35,6 @@ def month_it(period: str) -> str:
     return formats.month(period)
 
 
-def previous(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:])
-    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
-
-
 def shown(cell: Cell, unit: str) -> str:
     """A published cell as a person reads it (`1.234`, `24.713,60 €`, `96,4 %`, `<5`)."""
     return formats.published(cell.display, unit, cell.suppressed)

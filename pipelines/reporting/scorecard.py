@@ -40,7 +40,7 @@ def render(wh: Warehouse, partner_code: str, period: str) -> str:
                   "stato": r["stato"]}
                  for r in calendar]
     heat = charts.to_svg(charts.quality_heatmap(heat_rows, title="Stato degli invii per mese"))
-    history = [[escape(formats.month(s["period"])), escape(str(s["file_name"])),
+    history = [[escape(formats.month(s["period"])), f"<span class=\"file\">{escape(str(s['file_name']))}</span>",
                 escape(formats.date_time(s["received_at"])),
                 formats.number(s["version"]), escape(STATUS_FILE_IT.get(s["status"], s["status"])),
                 formats.number(s["rows_read"] or 0), formats.number(s["rows_accepted"] or 0),

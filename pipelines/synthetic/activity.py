@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from pipelines import reference
 from pipelines.ingestion.columns import AREAS, EXPENSE_ITEMS, NO_FIXED_ABODE, REFERRERS
+from pipelines.period import parts
 from pipelines.synthetic.habits import Habits
 from pipelines.synthetic.people import CREMA, Household, PeoplePool, Person
 
@@ -93,11 +94,6 @@ class AnonContact:
     members: int
     minors: int
     cittadinanza: str | None
-
-
-def period_parts(period: str) -> tuple[int, int]:
-    y, m = period.split("-")
-    return int(y), int(m)
 
 
 class PartnerActivity:
@@ -280,7 +276,7 @@ class PartnerActivity:
     def month(self, period: str, mean_rows: float) -> list[dict[str, object]]:
         """The month's interventions, in the partner's row order, with ids."""
         rng = self.rng
-        y, m = period_parts(period)
+        y, m = parts(period)
         target = max(3, round(mean_rows * self.habits.size_factor * VOLUME[m - 1]
                               * rng.gauss(1.0, 0.08)))
         rows: list[dict[str, object]] = []
@@ -338,7 +334,7 @@ class PartnerActivity:
     def extra_rows(self, rows: list[dict[str, object]], period: str,
                    k: int) -> list[dict[str, object]]:
         """k more interventions of the month, as a correction adds them (ids continue)."""
-        y, m = period_parts(period)
+        y, m = parts(period)
         catalogue = reference.services()
         named = [r for r in rows if r["_person"] is not None]
         out: list[dict[str, object]] = []
@@ -357,7 +353,7 @@ class PartnerActivity:
 
     def expenses(self, period: str) -> list[dict[str, object]]:
         rng = self.rng
-        _, m = period_parts(period)
+        _, m = parts(period)
         pairs = [(v, a) for a in self.habits.areas for v in EXPENSE_ITEMS]
         n = min(rng.randint(3, 6), len(pairs))
         chosen = rng.sample(pairs, n)

@@ -22,10 +22,12 @@ from pathlib import Path
 
 from pipelines import reference
 from pipelines.ingestion.columns import INTERVENTI, SPESE
+from pipelines.period import parts as period_parts
+from pipelines.period import shift
 from pipelines.privacy.codice_fiscale import normalise
 from pipelines.synthetic import issues as inj
 from pipelines.synthetic import schedule
-from pipelines.synthetic.activity import PartnerActivity, amount, period_parts
+from pipelines.synthetic.activity import PartnerActivity, amount
 from pipelines.synthetic.habits import Habits, draw_habits
 from pipelines.synthetic.layout import NOTE_HEADER, Sheet, interventi_sheet, spese_sheet
 from pipelines.synthetic.names import MONTHS_IT
@@ -58,12 +60,7 @@ class GeneratorConfig:
     error_kinds: tuple[str, ...] | None = None  # restrict injected error kinds (None = all)
 
     def periods(self) -> list[str]:
-        y, m = period_parts(self.start_period)
-        out = []
-        for _ in range(self.months):
-            out.append(f"{y:04d}-{m:02d}")
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        return out
+        return [shift(self.start_period, k) for k in range(self.months)]
 
     def check(self) -> None:
         y, m = period_parts(self.start_period)  # raises on a malformed period

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines import formats
+
 SURNAMES_IT = (
     "ROSSI", "FERRARI", "BIANCHI", "RUSSO", "COLOMBO", "BRAMBILLA", "VILLA", "GALLI", "CONTI",
     "BERETTA", "FUMAGALLI", "SANTORO", "MARINO", "GRECO", "BRUNO", "GALLO", "COSTA", "RICCI",
@@ -41,7 +43,4 @@ BIRTH_COUNTRIES_EXTRA_UE = (
     "Z100", "Z330", "Z352", "Z336", "Z343", "Z335", "Z222", "Z236", "Z210", "Z216", "Z611",
     "Z605", "Z138",
 )
-MONTHS_IT = (
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-    "settembre", "ottobre", "novembre", "dicembre",
-)
+MONTHS_IT = formats.MONTHS  # file names and titles as partners write them

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from pipelines.ingestion.columns import TABLES
 from pipelines.issues import ERROR, Issue
@@ -67,7 +68,7 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
     for c in listing[2]:
         c.font = Font(bold=True)
     # sheet name -> (sheet, canonical column -> column index in the copy)
-    sheets: dict[str, tuple[object, dict[str, int]]] = {}
+    sheets: dict[str, tuple[Any, dict[str, int]]] = {}
     for name, table in v.tables.items():
         title = (table.sheet or name)[:31]
         ws = wb.create_sheet(title)
@@ -101,7 +102,7 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
         if table is None:
             return None
         canonical = next((c for c, h in table.headers.items() if h == issue.column), None)
-        if canonical is None and issue.rule == "column_missing":
+        if canonical is None and issue.rule == "column_missing" and name is not None:
             canonical = next((c.name for c in TABLES[name] if f"'{c.template_header}'" in issue.message
                               and c.name in where and c.name not in table.positions), None)
             return ws.cell(row=table.header_row, column=where[canonical]) if canonical else None

@@ -10,8 +10,9 @@ then expects to be True; every rule id still has exactly one expectation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,224 @@ def resolve_municipality(text: str | None) -> str | None:
     return reference.municipality_by_name().get(reference.fold_name(s))
 
 
+Flags = list[bool | None]  # True: fine; False: the rule is broken; None: it does not apply
+
+
+@dataclass(frozen=True)
+class Typed:
+    """An `interventi` batch's cells parsed once: what the rules read (INVALID where a cell
+    does not parse, None where it is empty)."""
+
+    raw: dict[str, list]  # the cell texts by canonical column
+    cf: list  # codice fiscale, normalised
+    anonymous: list[bool]
+    year: list  # anno di nascita
+    members: list
+    minors: list
+    dates: list
+    amount: list
+    hours: list
+    service: list  # the catalogue's Service of the row, or None
+    sex: list
+    outcome: list
+    municipality: list  # ISTAT code, or None when not recognised
+    well_formed: list  # codice fiscale of a valid shape (None when there is none)
+    check_ok: list  # codice fiscale with a valid check character
+    birth: list  # (year, sex) from the codice fiscale
+
+    @cached_property
+    def agrees_with_cf(self) -> tuple[Flags, Flags]:
+        """(birth year, sex) against the codice fiscale, where both are there to compare."""
+        year_ok: Flags = []
+        sex_ok: Flags = []
+        for v, a, w, k, b, y, s in zip(self.cf, self.anonymous, self.well_formed,
+                                       self.check_ok, self.birth, self.year, self.sex,
+                                       strict=True):
+            if a or not w or v is None or not k:
+                year_ok.append(None)
+                sex_ok.append(None)
+                continue
+            yi = y if isinstance(y, int) else None
+            ya, sa = cfmod.info_agrees(b, yi, s)
+            year_ok.append(None if yi is None else ya)
+            sex_ok.append(None if s not in ("M", "F") else sa)
+        return year_ok, sex_ok
+
+
+RULES: dict[str, Callable[[Typed], Flags]] = {}
+
+
+def rule(name: str) -> Callable[[Callable[[Typed], Flags]], Callable[[Typed], Flags]]:
+    """Register a row rule computed here; the suite expects its `chk__<name>` to be True."""
+    def register(f: Callable[[Typed], Flags]) -> Callable[[Typed], Flags]:
+        RULES[name] = f
+        return f
+    return register
+
+
+def _format(raw: Sequence[str | None], parsed: Sequence[object]) -> Flags:
+    """A filled cell parses; an empty one is left to the `_required` rules."""
+    return _fmt_flag(raw, parsed)
+
+
+@rule("id_intervento_duplicate")
+def id_duplicate(t: Typed) -> Flags:
+    """An ID intervento seen earlier in the same file (the first one is fine)."""
+    ids = pd.DataFrame({"f": t.raw["_file"], "id": t.raw["id_intervento"]})
+    dup = (ids["id"].notna() & ids.duplicated(subset=["f", "id"], keep="first")).tolist()
+    return [False if d else None for d in dup]
+
+
+@rule("codice_fiscale_required")
+def cf_required(t: Typed) -> Flags:
+    """A codice fiscale on every row that is not anonymous."""
+    return [None if a else (v is not None) for a, v in zip(t.anonymous, t.cf, strict=True)]
+
+
+@rule("codice_fiscale_with_anonymous")
+def cf_with_anonymous(t: Typed) -> Flags:
+    """No codice fiscale on an anonymous row."""
+    return [(v is None) if a else None for a, v in zip(t.anonymous, t.cf, strict=True)]
+
+
+@rule("codice_fiscale_format")
+def cf_format(t: Typed) -> Flags:
+    """16 characters of the right shape, or 11 digits."""
+    return [None if (v is None or a) else w
+            for v, a, w in zip(t.cf, t.anonymous, t.well_formed, strict=True)]
+
+
+@rule("codice_fiscale_check_char")
+def cf_check_char(t: Typed) -> Flags:
+    """A well-formed codice fiscale has the right check character."""
+    return [k if (v and w and not a) else None
+            for v, a, w, k in zip(t.cf, t.anonymous, t.well_formed, t.check_ok, strict=True)]
+
+
+@rule("anonimo_not_allowed")
+def anonymous_allowed(t: Typed) -> Flags:
+    """Anonymous rows only for the low-threshold services of the catalogue."""
+    return [(s.anonymous_allowed if s else None) if a else None
+            for a, s in zip(t.anonymous, t.service, strict=True)]
+
+
+@rule("anno_nascita_format")
+def birth_year_format(t: Typed) -> Flags:
+    """The birth year is a whole number."""
+    return _format(t.raw["anno_nascita"], t.year)
+
+
+@rule("anno_nascita_cf_mismatch")
+def birth_year_agrees(t: Typed) -> Flags:
+    """The birth year is the one the codice fiscale encodes (a warning)."""
+    return t.agrees_with_cf[0]
+
+
+@rule("sesso_cf_mismatch")
+def sex_agrees(t: Typed) -> Flags:
+    """The sex is the one the codice fiscale encodes (a warning)."""
+    return t.agrees_with_cf[1]
+
+
+@rule("comune_residenza_unknown")
+def municipality_known(t: Typed) -> Flags:
+    """The municipality is an ISTAT code, a municipality's name, or SFD."""
+    return [None if r is None else (k is not None)
+            for r, k in zip(t.raw["comune_residenza"], t.municipality, strict=True)]
+
+
+@rule("componenti_nucleo_format")
+def members_format(t: Typed) -> Flags:
+    """The household's members are a whole number."""
+    return _format(t.raw["componenti_nucleo"], t.members)
+
+
+@rule("minori_nucleo_format")
+def minors_format(t: Typed) -> Flags:
+    """The household's minors are a whole number."""
+    return _format(t.raw["minori_nucleo"], t.minors)
+
+
+@rule("minori_nucleo_minor_person")
+def minor_in_household(t: Typed) -> Flags:
+    """A person who is a minor (17 or younger in the year of the intervention) lives in a
+    household with at least one minor."""
+    out: Flags = []
+    for y, d, m in zip(t.year, t.dates, t.minors, strict=True):
+        if not isinstance(y, int) or not isinstance(d, dt.date) or not isinstance(m, int):
+            out.append(None)
+        else:
+            out.append(m >= 1 if d.year - y <= 17 else None)
+    return out
+
+
+@rule("data_intervento_format")
+def date_format(t: Typed) -> Flags:
+    """The date is a date (dd/mm/yyyy, ISO, or a spreadsheet date)."""
+    return _format(t.raw["data_intervento"], t.dates)
+
+
+@rule("importo_euro_format")
+def amount_format(t: Typed) -> Flags:
+    """The amount is a number."""
+    return _format(t.raw["importo_euro"], t.amount)
+
+
+@rule("importo_euro_required")
+def amount_required(t: Typed) -> Flags:
+    """A monetary service has an amount above zero."""
+    return [(isinstance(a, float) and a > 0) if (s and s.monetary and a is not INVALID) else None
+            for s, a in zip(t.service, t.amount, strict=True)]
+
+
+@rule("importo_euro_not_monetary")
+def amount_only_monetary(t: Typed) -> Flags:
+    """A service that is not monetary has no amount (empty or 0)."""
+    return [(a is None or a == 0) if (s and not s.monetary and a is not INVALID) else None
+            for s, a in zip(t.service, t.amount, strict=True)]
+
+
+@rule("ore_format")
+def hours_format(t: Typed) -> Flags:
+    """The hours are a number."""
+    return _format(t.raw["ore"], t.hours)
+
+
+@rule("esito_required")
+def outcome_required(t: Typed) -> Flags:
+    """A service whose outcome the catalogue requires has one."""
+    return [(e is not None) if (s and s.outcome_required) else None
+            for s, e in zip(t.service, t.outcome, strict=True)]
+
+
+@rule("esito_value")
+def outcome_of_the_service(t: Typed) -> Flags:
+    """The outcome is one of the row's service's outcomes."""
+    return [(e in s.outcomes) if (s and e is not None) else None
+            for s, e in zip(t.service, t.outcome, strict=True)]
+
+
+# The typed columns that raw.interventi and raw.spese take from the validation frame:
+# raw column -> frame column. The suites (expectations/*.json) check the same frame columns
+# and the `chk__<rule>` flags above; tests/validation/test_derived_mapping.py keeps the
+# three in agreement.
+TO_RAW: dict[str, dict[str, str]] = {
+    "interventi": {
+        "id_intervento": "id_intervento", "anno_nascita": "anno_nascita_int",
+        "sesso": "sesso_code", "comune_residenza": "comune_istat",
+        "cittadinanza": "cittadinanza_code", "codice_nucleo": "codice_nucleo",
+        "componenti_nucleo": "componenti_int", "minori_nucleo": "minori_int",
+        "area": "area_code", "tipo_intervento": "tipo_code", "data_intervento": "data_date",
+        "importo_euro": "importo_num", "ore": "ore_num", "esito": "esito_code",
+        "inviante": "inviante_code",
+    },
+    "spese": {
+        "voce": "voce_code", "area": "area_code", "importo_totale": "importo_totale_num",
+        "quota_cofinanziamento": "quota_cofinanziamento_num", "note": "note",
+    },
+}
+
+
 def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     c = _frame_base(parts, "interventi")
     services = reference.services()
@@ -109,99 +328,48 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
 
     cf = _mapped(lambda v: cfmod.normalise(v) if v is not None else None, c["codice_fiscale"])
     anon = _mapped(parse_yes_no, c["anonimo"])
-    is_anon = [a == "SI" for a in anon]
-    year = _mapped(parse_int, c["anno_nascita"])
-    comp = _mapped(parse_int, c["componenti_nucleo"], dec)
-    mins = _mapped(parse_int, c["minori_nucleo"], dec)
-    dates = _mapped(parse_date, c["data_intervento"])
-    amount = _mapped(parse_number, c["importo_euro"], dec)
-    hours = _mapped(parse_number, c["ore"], dec)
     tipo = _mapped(parse_service, c["tipo_intervento"])
-    svc = [services.get(t) if t else None for t in tipo]
-    sex = _mapped(parse_code, c["sesso"])
-    esito = _mapped(parse_code, c["esito"])
-    comune = _mapped(resolve_municipality, c["comune_residenza"])
-    period_year = [int(p[:4]) for p in c["_period"]]
+    t = Typed(
+        raw=c, cf=cf, anonymous=[a == "SI" for a in anon],
+        year=_mapped(parse_int, c["anno_nascita"]),
+        members=_mapped(parse_int, c["componenti_nucleo"], dec),
+        minors=_mapped(parse_int, c["minori_nucleo"], dec),
+        dates=_mapped(parse_date, c["data_intervento"]),
+        amount=_mapped(parse_number, c["importo_euro"], dec),
+        hours=_mapped(parse_number, c["ore"], dec),
+        service=[services.get(x) if x else None for x in tipo],
+        sex=_mapped(parse_code, c["sesso"]), outcome=_mapped(parse_code, c["esito"]),
+        municipality=_mapped(resolve_municipality, c["comune_residenza"]),
+        well_formed=_mapped(lambda v: cfmod.is_well_formed(v) if v else None, cf),
+        check_ok=_mapped(lambda v: cfmod.has_valid_check(v) if v else None, cf),
+        birth=_mapped(lambda v: cfmod.birth_info(v) if v else None, cf))
 
     df = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in c.items()
                        if k not in ("_file", "_row")})
     df["_file"] = np.asarray(c["_file"], dtype="int64")
     df["_row"] = np.asarray(c["_row"], dtype="int64")
-    df["_period_year"] = np.asarray(period_year, dtype="float64")
+    df["_period_year"] = np.asarray([int(p[:4]) for p in c["_period"]], dtype="float64")
     df["cf_norm"] = pd.Series(cf, dtype="object")
     df["anonimo_code"] = pd.Series(anon, dtype="object")
-    df["anno_nascita_int"] = _num(year)
-    df["componenti_int"] = _num(comp)
-    df["minori_int"] = _num(mins)
-    df["sesso_code"] = pd.Series(sex, dtype="object")
+    df["anno_nascita_int"] = _num(t.year)
+    df["componenti_int"] = _num(t.members)
+    df["minori_int"] = _num(t.minors)
+    df["sesso_code"] = pd.Series(t.sex, dtype="object")
     df["cittadinanza_code"] = pd.Series(_mapped(parse_code, c["cittadinanza"]), dtype="object")
     df["area_code"] = pd.Series(_mapped(parse_code, c["area"]), dtype="object")
     df["tipo_code"] = pd.Series(tipo, dtype="object")
-    df["tipo_area"] = pd.Series([s.area if s else None for s in svc], dtype="object")
-    df["esito_code"] = pd.Series(esito, dtype="object")
+    df["tipo_area"] = pd.Series([s.area if s else None for s in t.service], dtype="object")
+    df["esito_code"] = pd.Series(t.outcome, dtype="object")
     df["inviante_code"] = pd.Series(_mapped(parse_code, c["inviante"]), dtype="object")
-    df["comune_istat"] = pd.Series(comune, dtype="object")
-    df["data_date"] = pd.Series([d if isinstance(d, dt.date) else None for d in dates],
+    df["comune_istat"] = pd.Series(t.municipality, dtype="object")
+    df["data_date"] = pd.Series([d if isinstance(d, dt.date) else None for d in t.dates],
                                 dtype="object")
     df["data_month"] = pd.Series([d.strftime("%Y-%m") if isinstance(d, dt.date) else None
-                                  for d in dates], dtype="object")
-    df["importo_num"] = _num(amount)
-    df["ore_num"] = _num(hours)
-
-    chk: dict[str, list[bool | None]] = {}
-    ids = df["id_intervento"]
-    dup = (ids.notna() & df.duplicated(subset=["_file", "id_intervento"], keep="first")).tolist()
-    chk["id_intervento_duplicate"] = [False if d else None for d in dup]
-    chk["codice_fiscale_required"] = [None if a else (v is not None) for a, v in zip(is_anon, cf, strict=True)]
-    chk["codice_fiscale_with_anonymous"] = [(v is None) if a else None for a, v in zip(is_anon, cf, strict=True)]
-    well = _mapped(lambda v: cfmod.is_well_formed(v) if v else None, cf)
-    valid = _mapped(lambda v: cfmod.has_valid_check(v) if v else None, cf)
-    chk["codice_fiscale_format"] = [None if (v is None or a) else w for v, a, w in zip(cf, is_anon, well, strict=True)]
-    chk["codice_fiscale_check_char"] = [k if (v and w and not a) else None
-                                        for v, a, w, k in zip(cf, is_anon, well, valid, strict=True)]
-    chk["anonimo_not_allowed"] = [(s.anonymous_allowed if s else None) if a else None
-                                  for a, s in zip(is_anon, svc, strict=True)]
-    chk["anno_nascita_format"] = _fmt_flag(c["anno_nascita"], year)
-    year_ok: list[bool | None] = []
-    sex_ok: list[bool | None] = []
-    birth = _mapped(lambda v: cfmod.birth_info(v) if v else None, cf)
-    for v, a, w, k, b, y, s in zip(cf, is_anon, well, valid, birth, year, sex, strict=True):
-        if a or not w or v is None or not k:
-            year_ok.append(None)
-            sex_ok.append(None)
-            continue
-        yi = y if isinstance(y, int) else None
-        ya, sa = cfmod.info_agrees(b, yi, s)
-        year_ok.append(None if yi is None else ya)
-        sex_ok.append(None if s not in ("M", "F") else sa)
-    chk["anno_nascita_cf_mismatch"] = year_ok
-    chk["sesso_cf_mismatch"] = sex_ok
-    chk["comune_residenza_unknown"] = [None if r is None else (k is not None)
-                                       for r, k in zip(c["comune_residenza"], comune, strict=True)]
-    chk["componenti_nucleo_format"] = _fmt_flag(c["componenti_nucleo"], comp)
-    chk["minori_nucleo_format"] = _fmt_flag(c["minori_nucleo"], mins)
-    minor_ok: list[bool | None] = []
-    for y, d, m in zip(year, dates, mins, strict=True):
-        if not isinstance(y, int) or not isinstance(d, dt.date) or not isinstance(m, int):
-            minor_ok.append(None)
-        else:
-            minor_ok.append(m >= 1 if d.year - y <= 17 else None)
-    chk["minori_nucleo_minor_person"] = minor_ok
-    chk["data_intervento_format"] = _fmt_flag(c["data_intervento"], dates)
-    chk["importo_euro_format"] = _fmt_flag(c["importo_euro"], amount)
-    chk["importo_euro_required"] = [
-        (isinstance(a, float) and a > 0) if (s and s.monetary and a is not INVALID) else None
-        for s, a in zip(svc, amount, strict=True)]
-    chk["importo_euro_not_monetary"] = [
-        (a is None or a == 0) if (s and not s.monetary and a is not INVALID) else None
-        for s, a in zip(svc, amount, strict=True)]
-    chk["ore_format"] = _fmt_flag(c["ore"], hours)
-    chk["esito_required"] = [(e is not None) if (s and s.outcome_required) else None
-                             for s, e in zip(svc, esito, strict=True)]
-    chk["esito_value"] = [(e in s.outcomes) if (s and e is not None) else None
-                          for s, e in zip(svc, esito, strict=True)]
-    for rule, flags in chk.items():
-        df[f"chk__{rule}"] = pd.Series(flags, dtype="object")
+                                  for d in t.dates], dtype="object")
+    df["importo_num"] = _num(t.amount)
+    df["ore_num"] = _num(t.hours)
+    for name, compute in RULES.items():
+        df[f"chk__{name}"] = pd.Series(compute(t), dtype="object")
     return df
 
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipelines import reference
+from pipelines import formats, reference
 from pipelines.ingestion.columns import TABLES
 from pipelines.ingestion.inbox import Drop
 from pipelines.ingestion.reader import RawTable, read_file
 from pipelines.issues import ERROR, WARNING, Issue, file_issue
-from pipelines.settings import PERIOD_RE, Settings
+from pipelines.period import PERIOD_RE
+from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
 from pipelines.validation import explain
 from pipelines.validation.derived import FRAMES, TablePart
@@ -98,11 +99,13 @@ def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
     if not PERIOD_RE.match(drop.period):
         return [file_issue("invalid_period_folder", period=drop.period)]
     if not settings.start_period <= drop.period <= settings.end_period:
-        return [file_issue("period_outside_partnership", period=drop.period,
-                           start=settings.start_period, end=settings.end_period)]
+        return [file_issue("period_outside_partnership", period=formats.month(drop.period),
+                           start=formats.month(settings.start_period),
+                           end=formats.month(settings.end_period))]
     p = partners[drop.partner]
     if (p.active_from and drop.period < p.active_from) or (p.active_to and drop.period > p.active_to):
-        return [file_issue("partner_not_active", partner=drop.partner, period=drop.period)]
+        return [file_issue("partner_not_active", partner=drop.partner,
+                           period=formats.month(drop.period))]
     return []
 
 

@@ -137,6 +137,6 @@ def expected(rule: str, column: str, default: str | None, row: Any, period: str)
             "è un contributo economico" if svc.monetary else "non è un contributo economico")
     if rule.endswith("_value") and column in CODES:
         near = nearest(_text(row.get(column)), CODES[column])
-        allowed = listing(CODES[column])
-        return f"forse {near}? Valori ammessi: {allowed}" if near else allowed
+        values = listing(CODES[column])
+        return f"forse {near}? Valori ammessi: {values}" if near else values
     return default

@@ -10,6 +10,7 @@ is a row of `raw.held_releases` (pipelines/approval/).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.privacy.pseudonym import pseudonym
+from pipelines.validation.derived import TO_RAW
 
 DDL = """
 create schema if not exists raw;
@@ -141,39 +143,35 @@ def interventions_rows(df: pd.DataFrame, submission_id: str | np.ndarray, key: b
     ids[-1] = None
     person = ids[codes]  # code -1: no codice fiscale
     person[anon] = None
-    return pd.DataFrame({
-        "submission_id": submission_id,
-        "row_number": df["_row"].astype("int64").to_numpy(),
-        "id_intervento": df["id_intervento"].to_numpy(),
-        "person_id": person,
-        "anonimo": anon,
-        "anno_nascita": df["anno_nascita_int"].astype("int64").to_numpy(),
-        "sesso": df["sesso_code"].to_numpy(),
-        "comune_residenza": df["comune_istat"].to_numpy(),
-        "cittadinanza": df["cittadinanza_code"].to_numpy(),
-        "codice_nucleo": df["codice_nucleo"].to_numpy(),
-        "componenti_nucleo": df["componenti_int"].astype("int64").to_numpy(),
-        "minori_nucleo": df["minori_int"].astype("int64").to_numpy(),
-        "area": df["area_code"].to_numpy(),
-        "tipo_intervento": df["tipo_code"].to_numpy(),
-        "data_intervento": pd.to_datetime(pd.Series(df["data_date"].to_numpy())).to_numpy(),
-        "importo_euro": df["importo_num"].round(2).to_numpy(),
-        "ore": df["ore_num"].round(2).to_numpy(),
-        "esito": df["esito_code"].to_numpy(),
-        "inviante": df["inviante_code"].to_numpy(),
-    })
+    return pd.DataFrame({"submission_id": submission_id,
+                         "row_number": df["_row"].astype("int64").to_numpy(),
+                         "person_id": person, "anonimo": anon,
+                         **_typed(df, "interventi")})
 
 
 def expenses_rows(df: pd.DataFrame, submission_id: str | np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({
-        "submission_id": submission_id,
-        "row_number": df["_row"].astype("int64").to_numpy(),
-        "voce": df["voce_code"].to_numpy(),
-        "area": df["area_code"].to_numpy(),
-        "importo_totale": df["importo_totale_num"].round(2).to_numpy(),
-        "quota_cofinanziamento": df["quota_cofinanziamento_num"].round(2).to_numpy(),
-        "note": df["note"].to_numpy(),
-    })
+    return pd.DataFrame({"submission_id": submission_id,
+                         "row_number": df["_row"].astype("int64").to_numpy(),
+                         **_typed(df, "spese")})
+
+
+# How a frame column becomes its raw column's type (as is, otherwise).
+_AS_RAW: dict[str, Callable[[pd.Series], np.ndarray]] = {
+    "anno_nascita": lambda s: s.astype("int64").to_numpy(),
+    "componenti_nucleo": lambda s: s.astype("int64").to_numpy(),
+    "minori_nucleo": lambda s: s.astype("int64").to_numpy(),
+    "data_intervento": lambda s: pd.to_datetime(pd.Series(s.to_numpy())).to_numpy(),
+    "importo_euro": lambda s: s.round(2).to_numpy(),
+    "ore": lambda s: s.round(2).to_numpy(),
+    "importo_totale": lambda s: s.round(2).to_numpy(),
+    "quota_cofinanziamento": lambda s: s.round(2).to_numpy(),
+}
+
+
+def _typed(df: pd.DataFrame, table: str) -> dict[str, np.ndarray]:
+    """The raw table's typed columns from the validation frame (derived.TO_RAW)."""
+    return {raw: _AS_RAW.get(raw, lambda s: s.to_numpy())(df[frame])
+            for raw, frame in TO_RAW[table].items()}
 
 
 STAGED_TABLES = ("submission_issues", "interventi", "spese")

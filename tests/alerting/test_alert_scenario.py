@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
+from pipelines.issues import FILE_RULES
 from pipelines.synthetic.generator import GeneratorConfig, generate
 from tests.alerting.smtp_server import STEWARD, SmtpServer
 from tests.helpers import row, write_xlsx
@@ -75,7 +76,7 @@ def scenario(module_home: Path, module_settings, smtp_server: SmtpServer):
     from pipelines.alerting.evaluate import run_alerts
     from pipelines.definitions import defs
     from pipelines.ingest import ingest
-    from pipelines.warehouse.dbt import run_build
+    from pipelines.warehouse.build import build_warehouse
 
     inbox = module_home / "inbox"
     manifest = generate(inbox, CONFIG, manifest_path=module_home / "truth" / "manifest.json")
@@ -86,7 +87,7 @@ def scenario(module_home: Path, module_settings, smtp_server: SmtpServer):
     files += constructed_files(inbox)
     assert max(f.arrival for f in files).date() < BUILT_AS_OF
     ingest(module_settings)
-    run_build(module_settings, as_of=BUILT_AS_OF)
+    build_warehouse(module_settings, as_of=BUILT_AS_OF)
 
     settings = smtp_server.settings_for(module_settings)
     smtp_server.mailbox.take()
@@ -165,6 +166,11 @@ def subject_of(key: Key) -> str:
         "file_rejected": f"File respinto: rendiconto di {month}"}[rule]
 
 
+RULE_IDS = {e["meta"]["rule"] for t in ("interventi", "spese") for e in json.loads(
+    (Path(__file__).resolve().parents[2] / "expectations" / f"{t}.json").read_text())[
+    "expectations"]} | set(FILE_RULES)
+
+
 def partner_messages(keys: set[Key]) -> list[tuple[str, str]]:
     return sorted((f"{k[2].lower()}@partner.example", subject_of(k)) for k in keys
                   if k[1] == "partner")
@@ -222,7 +228,10 @@ def test_key_content_of_the_messages(module_home: Path, scenario) -> None:
         if "File respinto" in m.subject:
             page = re.search(r"(outbox/\S+/esito_[0-9a-f]{8}_[^\r\n]+\.html)", m.body)
             assert page and (module_home / page.group(1)).is_file(), m.body
-            assert "Regole non rispettate: " in m.body
+            # where the problems are, in the partner's own column names; never a rule id
+            assert re.search(r"I problemi riguardano (la colonna «[^»]+»|il file nel suo "
+                             r"insieme) \(\d+ error[ei]\)", m.body), m.body
+            assert not RULE_IDS & set(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", m.body)), m.body
         elif "Promemoria" in m.subject:
             assert f"inbox/{partner}/2026-06/" in m.body
     (digest,) = [m for m in got if m.to == [STEWARD]]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.ingest import ingest
-from pipelines.warehouse.dbt import run_build
+from pipelines.warehouse.build import build_warehouse
 from tests.helpers import at, row, write_xlsx
 
 CLI = str(Path(sys.executable).with_name("osservatorio"))
@@ -36,7 +36,7 @@ def workspace(module_home: Path, module_settings):
                mtime=at("2026-04-03"))
     write_xlsx(inbox / "P02" / PERIOD / "marzo.xlsx", [row(10)], mtime=at("2026-04-02"))
     ingest(module_settings)
-    run_build(module_settings, as_of=dt.date(2026, 4, 5))
+    build_warehouse(module_settings, as_of=dt.date(2026, 4, 5))
     return module_home
 
 
@@ -82,7 +82,7 @@ def test_a_partner_whose_only_file_was_rejected_is_told_so(workspace, module_set
     from pipelines.alerting.evaluate import cutoff
     from pipelines.workspace import Workspace
 
-    run_build(module_settings, as_of=dt.date(2026, 4, 20))
+    build_warehouse(module_settings, as_of=dt.date(2026, 4, 20))
     day = dt.date(2026, 4, 20)
     facts = facts_mod.load(Workspace(workspace), cutoff(day, module_settings))
     (reminder,) = [a for a in rules.evaluate(facts, day, AlertConfig())

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.ingest import ingest
-from pipelines.warehouse.dbt import run_build
+from pipelines.warehouse.build import build_warehouse
 from tests.helpers import at, expense, row, write_xlsx
 
 PERIOD = "2026-03"
@@ -54,7 +54,7 @@ def workspace(module_home: Path):
         write_xlsx(inbox / "P02" / PERIOD / "marzo.xlsx", [row(40 + i) for i in range(3)],
                    [expense()], mtime=at("2026-04-06"))
         ingest(settings)
-        run_build(settings)
+        build_warehouse(settings)
         yield settings
 
 
@@ -91,7 +91,7 @@ def test_approve_hold_reopen_apply(workspace, capsys) -> None:
     text = page.read_text(encoding="utf-8")
     assert "non è stato ancora applicato" in text and "riaprire il mese" in text
     assert "il mese di marzo 2026 è già stato approvato" in text and "righe in attesa: 10" in text
-    run_build(workspace)
+    build_warehouse(workspace)
     held = status(capsys, "P01")
     assert held["status"] == "held" and held["approved"] is True and held["versions"] == 2
     assert reach(home, "P01") == before  # the figures stay those approved
@@ -118,7 +118,7 @@ def test_approve_hold_reopen_apply(workspace, capsys) -> None:
     summary = ingest(workspace)
     assert [r.file_name for r in summary.released] == ["marzo_corretto.xlsx"]
     assert summary.new == 0
-    run_build(workspace)
+    build_warehouse(workspace)
     assert reach(home, "P01") == 9
     got = q(home, "select status, is_current, received_at from marts.submissions "
             "where file_name = 'marzo_corretto.xlsx'")

@@ -66,9 +66,9 @@ def test_a_run_with_every_file_accepted_passes_the_check(module_home: Path, run)
 def test_sensor_tags_count_only_files_actually_new(module_home: Path, module_settings,
                                                    run) -> None:
     from pipelines.definitions import defs
-    from pipelines.warehouse.dbt import run_build
+    from pipelines.warehouse.build import build_warehouse
 
-    run_build(module_settings)  # the published copy now knows the three files
+    build_warehouse(module_settings)  # the published copy now knows the three files
     d = defs()
     sensor = d.resolve_sensor_def("inbox_sensor")
     fresh_cursor = sensor.evaluate_tick(dg.build_sensor_context(cursor=None, definitions=d))

@@ -10,7 +10,7 @@ import duckdb
 
 from pipelines import logs
 from pipelines.ingest import ingest
-from pipelines.warehouse.dbt import run_build
+from pipelines.warehouse.build import build_warehouse
 from tests.helpers import at, row, write_csv, write_xlsx
 
 NAMES = ["Mario Rossi", "Giulia Bianchi", "Luca Verdi", "Sara Ferri", "Anna Colombo"]
@@ -48,7 +48,7 @@ def test_codici_fiscali_names_and_phones_never_stored(home: Path, settings) -> N
               [row(20 + i, "2026-02") for i in range(5)], mtime=at("2026-03-07"))
     summary = ingest(settings)
     assert (summary.accepted_with_warnings, summary.accepted, summary.rejected) == (1, 1, 1)
-    run_build(settings, as_of=dt.date(2026, 4, 20))
+    build_warehouse(settings, as_of=dt.date(2026, 4, 20))
 
     secrets = {r["codice_fiscale"] for r in rows + bad} | \
         {row(20 + i)["codice_fiscale"] for i in range(5)} | set(NAMES) | set(PHONES)

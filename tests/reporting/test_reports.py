@@ -19,7 +19,8 @@ from pipelines.ingest import ingest
 from pipelines.reporting.monthly import HEADLINE
 from pipelines.reporting.pdf import FLAGS
 from pipelines.synthetic.generator import GeneratorConfig, generate
-from pipelines.warehouse.dbt import run_build
+from pipelines.warehouse.build import build_warehouse
+from tests.helpers import ITALIAN_NUMBER, parse_italian
 
 PERIOD = "2026-03"
 CONFIG = GeneratorConfig(seed=5, partners=4, start_period="2026-01", months=3, rows_per_file=25)
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.skipif(shutil.which("chromium") is None or shutil.which
 def home(module_home: Path, module_settings) -> Path:
     generate(module_home / "inbox", CONFIG)
     ingest(module_settings)
-    run_build(module_settings, as_of=dt.date(2026, 5, 20))
+    build_warehouse(module_settings, as_of=dt.date(2026, 5, 20))
     assert main(["report", "--period", PERIOD]) == 0
     return module_home
 
@@ -73,7 +74,9 @@ SPAN = re.compile(r'<span class="value" data-indicator="([A-Z_]+)" data-window="
 
 
 def spans(html: str) -> list[tuple[str, str, str, bool, str]]:
-    return [(c, w, s, flag == "true", text.replace("&lt;", "<"))
+    import html as html_mod
+
+    return [(c, w, s, flag == "true", html_mod.unescape(text))
             for c, w, s, flag, text in SPAN.findall(html)]
 
 
@@ -94,6 +97,18 @@ def assert_page_is_sound(dom: str, log: str, charts: int) -> None:
     assert "cdn" not in dom.lower() and "<link" not in dom.lower()
 
 
+def same_figure(text: str, display: str | None, is_suppressed: bool) -> bool:
+    """The Italian text a person reads is the published display value (a rate to the 0,1 %
+    it is shown with)."""
+    if is_suppressed:
+        return text == "<5"
+    if display is None:
+        return text == "n.d."
+    shown = parse_italian(text)
+    return shown is not None and abs(shown - float(display)) <= (
+        0.00051 if text.endswith("%") else 0.005)
+
+
 def assert_suppression_kept(html: str, truth: dict, scope: str) -> int:
     """Every suppressed cell shows `<5` (text and chart data); returns how many were seen."""
     seen = 0
@@ -102,7 +117,7 @@ def assert_suppression_kept(html: str, truth: dict, scope: str) -> int:
             continue
         is_suppressed, display = truth[(code, PERIOD, window)]
         assert suppressed == is_suppressed, code
-        assert text == ("<5" if is_suppressed else (display or "n.d.")), (code, window, text)
+        assert same_figure(text, display, is_suppressed), (code, window, text, display)
         seen += is_suppressed
     for rows in chart_data(html):
         for row in rows:
@@ -126,7 +141,7 @@ def test_report_renders_offline_with_every_chart_and_the_published_headlines(hom
     for code in HEADLINE:
         for window in ("month", "cumulative"):
             is_suppressed, display = truth[(code, PERIOD, window)]
-            assert shown[(code, window)] == ("<5" if is_suppressed else display)
+            assert same_figure(shown[(code, window)], display, is_suppressed), code
     assert_suppression_kept(html, truth, "partnership")
     assert "Glossario" in html and html.count("<tr>") > 28
     # Nothing is approved yet: the report says its figures are provisional, and whose.
@@ -170,10 +185,16 @@ def test_pdf_opens_and_has_the_headline_numbers(home: Path, tmp_path: Path) -> N
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True, timeout=120).stdout
     truth = published(home, "partnership", None)
+    numbers = [parse_italian(t) for t in re.findall(
+        rf"(?<![\w.,/]){ITALIAN_NUMBER}(?: €| %)?(?![\w/])", text.replace("\u00a0", " "))]
     for code in HEADLINE:
         for window in ("month", "cumulative"):
             is_suppressed, display = truth[(code, PERIOD, window)]
-            assert ("<5" if is_suppressed else display) in text, code
+            if is_suppressed:
+                assert "<5" in text
+            else:
+                assert any(n is not None and abs(n - float(display)) <= 0.00051
+                           for n in numbers), (code, window, display)
 
 
 def test_excel_export_has_a_sheet_per_scope_the_glossary_and_no_exact_suppressed_value(
@@ -187,7 +208,7 @@ def test_excel_export_has_a_sheet_per_scope_the_glossary_and_no_exact_suppressed
     window = {"mese": "month", "dall'inizio": "cumulative"}
     suppressed = 0
     for code, _, period, win, scope, value, _ in wb["Enti"].iter_rows(min_row=2, values_only=True):
-        is_suppressed, display = truth[(code, period, window[win], scope)]
+        is_suppressed, display = truth[(code, f"{period:%Y-%m}", window[win], scope)]
         if is_suppressed:
             suppressed += 1
             assert value == "<5"
@@ -223,3 +244,78 @@ def test_monthly_report_asset_runs_after_the_build_not_after_each_file(home: Pat
     assert result.success
     latest = q(home, "select max(period) from marts.dim_period where is_due")[0][0]
     assert (home / "reports" / f"report_{latest}.pdf").exists()
+
+
+# -- Italian formats ---------------------------------------------------------------------
+NUMBER_TOKEN = re.compile(r"(?<![\w/:.,-])\d[\d.,:/-]*(?<=\d)(?:\s?%|\s?€)?")
+ITALIAN_TOKEN = re.compile(
+    rf"{ITALIAN_NUMBER}(?: %| €)?"  # 1.234 · 1.234,56 · 96,4 % · 24.713,60 €
+    r"|\d{2}/\d{2}/\d{4}"  # 05/03/2026
+    r"|\d{2}:\d{2}"  # 14:30
+    r"|(?:19|20)\d{2}")  # a year: ottobre 2026
+
+
+def visible_text(html: str) -> str:
+    """What a person reads: no script data, no styles, no attributes, no file names."""
+    import html as html_mod
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<span class="file">.*?</span>', " ", html, flags=re.S)
+    return html_mod.unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " ")
+
+
+def foreign_numbers(text: str) -> list[str]:
+    return [t for t in NUMBER_TOKEN.findall(text) if not ITALIAN_TOKEN.fullmatch(t)]
+
+
+def test_every_number_a_person_reads_is_italian(home: Path) -> None:
+    assert main(["report", "--period", PERIOD]) == 0  # the month's pages, whatever ran before
+    report = (home / "reports" / f"report_{PERIOD}.html").read_text(encoding="utf-8")
+    partner = q(home, "select min(partner_code) from marts.dim_partner")[0][0]
+    card = (home / "outbox" / partner / PERIOD / f"scorecard_{PERIOD}.html").read_text(
+        encoding="utf-8")
+    for name, page in (("report", report), ("scorecard", card)):
+        text = visible_text(page)
+        assert len(NUMBER_TOKEN.findall(text)) > 100, name  # the check has something to read
+        assert foreign_numbers(text) == [], name
+        assert not re.search(r"\b\d{4}-\d{2}\b", text), name  # months by name, not 2026-03
+        assert "marzo 2026" in text
+        for unit in ("persons", "households", "interventions", "rate"):
+            assert f">{unit}<" not in page, (name, unit)  # the glossary's units in Italian
+    assert "size: A4" in report
+    # The checker itself: it would catch what used to be printed.
+    assert foreign_numbers("24713.60 0.9643 1,000 96.4%") == ["24713.60", "0.9643", "1,000",
+                                                              "96.4%"]
+
+
+def test_the_export_holds_numbers_as_numbers_with_italian_months_and_units(home: Path) -> None:
+    assert main(["report", "--period", PERIOD]) == 0
+    xlsx = home / "reports" / f"indicatori_2026-01_{PERIOD}.xlsx"
+    wb = load_workbook(xlsx)
+    ws = wb["Partenariato"]
+    headers = [c.value for c in ws[1]]
+    month, value, unit = (headers.index(h) for h in ("Mese", "Valore", "Unità"))
+    seen = 0
+    for row in ws.iter_rows(min_row=2):
+        m, v, u = row[month], row[value], row[unit]
+        assert isinstance(m.value, dt.datetime) and "[$-410]" in m.number_format
+        assert u.value in {"persone", "nuclei", "interventi", "euro", "tasso (percentuale)"}
+        if isinstance(v.value, str):
+            assert v.value in ("<5", "n.d."), v.value  # never a number written as text
+        elif v.value is not None:
+            assert v.number_format != "General"
+            seen += 1
+    assert seen > 50
+
+
+def test_report_without_chromium_writes_the_rest_and_says_so_in_one_line(
+        home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on this PATH
+    html = home / "reports" / f"report_{PERIOD}.html"
+    html.unlink(missing_ok=True)
+    assert main(["report", "--period", PERIOD]) == 0
+    out = capsys.readouterr()
+    assert html.is_file() and "Traceback" not in out.out + out.err
+    [line] = [x for x in out.out.splitlines() if x.startswith("Report (PDF)")]
+    assert "needs Chromium" in line and "make system-deps" in line

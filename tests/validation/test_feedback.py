@@ -3,13 +3,22 @@ workbook with the problem cells highlighted and commented."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from pipelines.ingest import ingest
+from pipelines.issues import FILE_RULES
+from pipelines.reporting.pdf import FLAGS
 from tests.helpers import at, row, write_csv, write_xlsx
+
+CODICE_FISCALE = re.compile(r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z]"
+                            r"[0-9LMNPQRSTUV]{3}[A-Z]\b", re.IGNORECASE)
 
 
 def test_rejected_workbook_comes_back_annotated_and_page_escapes_values(home: Path, settings) -> None:
@@ -48,3 +57,86 @@ def test_rejected_workbook_comes_back_annotated_and_page_escapes_values(home: Pa
     headers = [c.value for c in ws[1]]
     bad = ws.cell(row=3, column=headers.index("Tipo intervento") + 1)
     assert bad.value == "POV99" and bad.comment is not None
+
+
+RULE_IDS = {e["meta"]["rule"] for t in ("interventi", "spese") for e in json.loads(
+    (Path(__file__).resolve().parents[2] / "expectations" / f"{t}.json").read_text())[
+    "expectations"]} | set(FILE_RULES)
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "partner_files"
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<(style|script)\b.*?</\1>|<[^>]+>", " ", page, flags=re.S))
+
+
+def test_a_missing_column_does_not_hide_the_row_problems(home: Path, settings) -> None:
+    """One round trip: the page lists the missing column and every row problem at once,
+    with what would be right (the month's days, the nearest municipality)."""
+    month = home / "inbox" / "P01" / "2026-03"
+    month.mkdir(parents=True)
+    shutil.copy2(CORPUS / "bad_missing_column_with_row_errors.xlsx", month / "marzo.xlsx")
+    assert ingest(settings).rejected == 1
+    page = _text(next((home / "outbox" / "P01" / "2026-03").glob("esito_*.html")).read_text())
+    assert "Manca la colonna obbligatoria 'Sesso'" in page
+    assert "Cremma" in page and "forse Crema?" in page
+    assert "02/04/2026" in page and "dal 01/03/2026 al 31/03/2026" in page
+    assert "marzo 2026" in page and "2026-03" not in page
+    assert "Interventi: 4 righe lette, 0 acquisite" in page
+    # A picture of the page for people (README), taken by the browser a partner would use.
+    [path] = list((home / "outbox" / "P01" / "2026-03").glob("esito_*.html"))
+    OUTPUT.mkdir(exist_ok=True)
+    subprocess.run(["chromium", *FLAGS, f"--user-data-dir={home / 'chromium'}",
+                    f"--screenshot={OUTPUT / 'feedback.png'}", "--window-size=1100,700",
+                    path.as_uri()], capture_output=True, timeout=120, check=True)
+    assert (OUTPUT / "feedback.png").stat().st_size > 10_000
+
+
+def test_no_rule_identifier_or_hash_on_any_feedback_page(home: Path, settings) -> None:
+    month = home / "inbox" / "P01" / "2026-03"
+    month.mkdir(parents=True)
+    for case in json.loads((CORPUS / "expected.json").read_text())["cases"]:
+        if case["kind"] != "reader" and case["issues"]:
+            shutil.copy2(CORPUS / case["file"], month / case["file"])
+    summary = ingest(settings)
+    assert summary.rejected > 30
+    pages = list((home / "outbox" / "P01" / "2026-03").glob("esito_*.html"))
+    assert len(pages) == summary.new
+    for path in pages:
+        text = _text(path.read_text(encoding="utf-8"))
+        words = set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text))
+        assert not words & RULE_IDS, (path.name, words & RULE_IDS)
+        assert not re.search(r"\b[0-9a-f]{64}\b", text), path.name
+        assert "SHA" not in text and "Regola" not in text
+
+
+def test_the_annotated_copy_lists_every_problem_first_and_keeps_no_identifier(
+        home: Path, settings) -> None:
+    rows = [row(i) for i in range(3)] + [row(3, sesso="X"), row(4, comune_residenza="Cremma")]
+    names = ["Mario Rossi", "Anna Bianchi", "Luca Verdi", "Sara Neri", "Paolo Gialli"]
+    write_xlsx(home / "inbox" / "P02" / "2026-03" / "marzo.xlsx", rows,
+               extra={"Nome e cognome": names, "Telefono": ["3331234567"] * 5},
+               mtime=at("2026-04-03"))
+    assert ingest(settings).rejected == 1
+    out = home / "outbox" / "P02" / "2026-03"
+    page = next(out.glob("esito_*.html"))
+    [copy] = list(out.glob("*_segnalazioni.xlsx"))
+    assert f"href='{copy.name}'" in page.read_text(encoding="utf-8")  # linked from the page
+    wb = load_workbook(copy)
+    assert wb.sheetnames[0] == "Problemi"
+    listed = [r for r in wb["Problemi"].iter_rows(min_row=3, values_only=True) if any(r)]
+    data = json.loads(next(out.glob("esito_*.json")).read_text(encoding="utf-8"))
+    assert len(listed) == len(data["issues"])  # every problem, warnings of dropped columns too
+    assert {(r[2], r[3]) for r in listed} == {(i["row"], i["column"]) for i in data["issues"]}
+    cells = [str(c.value) for ws in wb for r in ws.iter_rows() for c in r if c.value is not None]
+    everything = " ".join(cells)
+    for name in names:
+        assert name not in everything
+    assert "3331234567" not in everything
+    headers = [c.value for c in wb["interventi"][1]]
+    assert "Nome e cognome" not in headers and "Telefono" not in headers
+    assert not CODICE_FISCALE.search(everything)  # masked as in the feedback
+    marked = wb["interventi"].cell(row=5, column=headers.index("Sesso") + 1)
+    assert marked.comment is not None and marked.fill.fill_type == "solid"
+    near = wb["interventi"].cell(row=6, column=headers.index("Comune di residenza") + 1)
+    assert "Crema?" in near.comment.text

@@ -15,7 +15,7 @@ from pipelines import cli
 from pipelines import settings as settings_mod
 from pipelines.ingest import ingest
 from pipelines.synthetic.generator import GeneratorConfig, generate
-from pipelines.warehouse.dbt import run_build
+from pipelines.warehouse.build import build_warehouse
 
 CONFIG = GeneratorConfig(seed=31, partners=8, start_period="2026-01", months=4, rows_per_file=25,
                          correction_rate=0.3, late_rate=0.3, missing_rate=0.0)
@@ -58,7 +58,7 @@ def _full_rebuild(home: Path, as_of: dt.date) -> Path:
     con = duckdb.connect(str(other / "warehouse.duckdb"))
     con.execute("drop schema meta cascade")
     con.close()
-    plan = run_build(settings_mod.load(other), as_of=as_of)
+    plan = build_warehouse(settings_mod.load(other), as_of=as_of)
     assert plan.full_refresh
     return other
 
@@ -76,19 +76,19 @@ def test_incremental_builds_equal_a_full_rebuild(home: Path, settings, generated
     # 1. Two months delivered: the first build is a full refresh.
     _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 12, tzinfo=rome))
     ingest(settings)
-    first = run_build(settings, as_of=dt.date(2026, 3, 20))
+    first = build_warehouse(settings, as_of=dt.date(2026, 3, 20))
     assert first.full_refresh
 
     # 2. The next months arrive, with late files and corrections of earlier months.
     periods = _deliver(source, home / "inbox", manifest, dt.datetime(2026, 5, 25, tzinfo=rome))
     assert min(periods) < "2026-03", "the scenario must correct a month already built"
     ingest(settings)
-    second = run_build(settings, as_of=dt.date(2026, 5, 28))
+    second = build_warehouse(settings, as_of=dt.date(2026, 5, 28))
     assert not second.full_refresh
     assert second.changed_from == min(periods)
 
     # 3. Nothing new, a month later: nothing recomputed but the new month of the calendar.
-    third = run_build(settings, as_of=dt.date(2026, 6, 28))
+    third = build_warehouse(settings, as_of=dt.date(2026, 6, 28))
     assert not third.full_refresh and third.changed_from == "2026-05"
 
     full = _full_rebuild(home, dt.date(2026, 6, 28))
@@ -104,12 +104,12 @@ def test_a_changed_calendar_or_the_operator_forces_a_full_refresh(
     source, manifest = generated
     _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     ingest(settings)
-    assert run_build(settings, as_of=dt.date(2026, 2, 20)).full_refresh
-    assert not run_build(settings, as_of=dt.date(2026, 2, 20)).full_refresh
+    assert build_warehouse(settings, as_of=dt.date(2026, 2, 20)).full_refresh
+    assert not build_warehouse(settings, as_of=dt.date(2026, 2, 20)).full_refresh
     # Another calendar end (as a change of the project would) invalidates the kept months.
     monkeypatch.setenv("OSSERVATORIO_END", "2029-12")
     changed = settings_mod.load(home)
-    assert run_build(changed, as_of=dt.date(2026, 2, 20)).full_refresh
+    assert build_warehouse(changed, as_of=dt.date(2026, 2, 20)).full_refresh
     assert os.path.exists(home / "published" / "warehouse.duckdb")
     # The operator's `osservatorio build --full-refresh`, recorded in the ledger of builds.
     assert cli.main(["build", "--full-refresh"]) == 0

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipelines.ingest import ingest
-from pipelines.warehouse.dbt import run_build
+from pipelines.warehouse.build import build_warehouse
 from tests.helpers import at, expense, row, write_csv, write_xlsx
 
 
@@ -46,7 +46,7 @@ def scenario(module_home: Path, module_settings):
     write_csv(p02 / "marzo_spese.csv", "spese", [expense(total=900.0, cofin=100.0)],
               mtime=at("2026-04-09"))
     summary = ingest(settings)
-    run_build(settings, as_of=dt.date(2026, 5, 20))
+    build_warehouse(settings, as_of=dt.date(2026, 5, 20))
     return summary
 
 

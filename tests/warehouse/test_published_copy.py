@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest import ingest
-from pipelines.warehouse.dbt import run_build
+from pipelines.warehouse.build import build_warehouse
 from tests.helpers import at, expense, row, write_xlsx
 
 AS_OF = dt.date(2026, 6, 20)
@@ -41,7 +41,7 @@ def test_long_query_on_published_copy_while_a_build_runs(home: Path, settings) -
     write_xlsx(inbox / "P01" / "2026-03" / "marzo.xlsx", [row(i) for i in range(8)], [expense()],
                mtime=at("2026-04-05"))
     ingest(settings)
-    run_build(settings, as_of=AS_OF)
+    build_warehouse(settings, as_of=AS_OF)
     published = home / "published" / "warehouse.duckdb"
 
     reader = subprocess.Popen([sys.executable, "-c", READER, str(published), "25"],
@@ -50,7 +50,7 @@ def test_long_query_on_published_copy_while_a_build_runs(home: Path, settings) -
         write_xlsx(inbox / "P02" / "2026-03" / "marzo.xlsx", [row(20 + i) for i in range(5)],
                    mtime=at("2026-04-06"))
         assert ingest(settings).accepted == 1  # the writer is never blocked by the reader
-        run_build(settings, as_of=AS_OF)
+        build_warehouse(settings, as_of=AS_OF)
     finally:
         out, err = reader.communicate(timeout=300)
     assert reader.returncode == 0, err

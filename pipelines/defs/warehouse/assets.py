@@ -1,8 +1,6 @@
 """The dbt models as assets (dbt tests become asset checks), then the published copy: the
 disclosure audit is its blocking check, and a failed one stops the publication."""
 
-import os
-
 import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
@@ -13,16 +11,9 @@ from dagster_dbt import (
 
 from pipelines.defs.ingestion.assets import WAREHOUSE_POOL
 from pipelines.defs.resources import OsservatorioSettings
-from pipelines.warehouse.dbt import (
-    PublicationBlocked,
-    build_args,
-    configure_env,
-    dbt_env,
-    ensure_manifest,
-    plan_build,
-    protect_and_publish,
-    save_pending,
-)
+from pipelines.warehouse import build
+from pipelines.warehouse.dbt import ensure_manifest
+from pipelines.warehouse.errors import PublicationBlocked
 from pipelines.warehouse.lock import writer_lock
 
 MANIFEST = ensure_manifest()
@@ -41,23 +32,12 @@ class Translator(DagsterDbtTranslator):
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                      osservatorio: OsservatorioSettings):
     settings = osservatorio.load()
-    configure_env(settings)
-    with writer_lock(settings.home):  # also against a CLI ingest or build outside Dagster
-        plan = plan_build(settings)
-        context.log.info(f"warehouse build: {plan.reason}")
-        values = dbt_env(None, plan)
-        saved = {k: os.environ.get(k) for k in values}
-        os.environ.update(values)  # the dbt process inherits them
-        try:
-            yield from dbt.cli(build_args(settings, plan=plan), context=context,
-                               manifest=MANIFEST).stream()
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-        save_pending(settings, plan)
+    # The same steps as `osservatorio build` (pipelines/warehouse/build.py), dbt streamed
+    # through Dagster so that each model and test is an asset event.
+    with writer_lock(settings.home), build.models(settings) as step:
+        context.log.info(f"warehouse build: {step.plan.reason}")
+        with build.environment(step.env):  # the dbt process inherits them
+            yield from dbt.cli(step.args, context=context, manifest=MANIFEST).stream()
 
 
 AUDIT_CHECK = "no_suppressed_cell_recoverable"
@@ -77,7 +57,7 @@ def published_warehouse(context: dg.AssetExecutionContext,
     settings = osservatorio.load()
     with writer_lock(settings.home):
         try:
-            protection = protect_and_publish(settings)
+            protection = build.publication(settings)
         except PublicationBlocked as exc:
             yield dg.AssetCheckResult(check_name=AUDIT_CHECK, passed=False,
                                       severity=dg.AssetCheckSeverity.ERROR,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines import reference
+from pipelines import period, reference
 from pipelines.defs.warehouse.jobs import build_job
 
-DUE_DAY = int(reference.calendar_settings()["due_day"])
+DUE_DAY = period.due_day()
 
 monthly_official_build = dg.ScheduleDefinition(
     name="monthly_official_build",

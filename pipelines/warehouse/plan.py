@@ -1,0 +1,194 @@
+"""The build plan and the ledger of builds: which months a build recomputes, and what the
+warehouse records once a build is published (`meta.builds`, `meta.built_submissions`) or
+waits for publication (`meta.pending_build`).
+
+`decide` is a pure function of the calendar, the last build and the submissions (tested on
+its own); `plan_build` reads those from the warehouse and calls it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from pipelines import period
+from pipelines.settings import Settings
+from pipelines.warehouse.dbt import PROJECT_DIR
+from pipelines.warehouse.errors import BuildError
+from pipelines.workspace import Workspace
+
+# Incremental builds --------------------------------------------------------------------------
+# A build recomputes the months from the first one whose data changed since the last
+# successful build (dbt_project/macros/incremental.sql); everything else is kept. The ledger
+# of builds is meta.builds, with the submissions each one included in meta.built_submissions.
+
+BUILD_LOG_DDL = """
+create schema if not exists meta;
+create table if not exists meta.builds (
+    built_at timestamptz not null,
+    full_refresh boolean not null,
+    changed_from varchar,
+    last_period varchar,
+    fingerprint varchar not null,
+    submissions integer not null
+);
+create table if not exists meta.built_submissions (submission_id varchar primary key);
+"""
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    full_refresh: bool
+    changed_from: str  # first month recomputed (with a full refresh: the first month)
+    last_period: str  # the last reporting month that has ended at build time
+    fingerprint: str  # of the dbt project, the seeds and the calendar
+    submission_ids: tuple[str, ...]  # every submission the build includes
+    reason: str
+
+
+def last_period(settings: Settings, as_of: dt.date | None = None) -> str:
+    """The last month that has ended at `as_of`, capped at the calendar's end (int_periods)."""
+    return period.last_ended(as_of or dt.date.today(), settings.end_period)
+
+
+def fingerprint(settings: Settings) -> str:
+    """What, when it changes, invalidates every kept month: the SQL, the seeds, the calendar."""
+
+    digest = hashlib.sha256(json.dumps([settings.start_period, settings.end_period,
+                                        settings.due_day]).encode())
+    roots = [PROJECT_DIR / "models", PROJECT_DIR / "macros", PROJECT_DIR.parent / "seeds"]
+    sources = sorted(p for r in roots for p in r.rglob("*")
+                     if p.is_file() and p.suffix in (".sql", ".yml", ".csv"))
+    files = [PROJECT_DIR / "dbt_project.yml", *sources]
+    for f in files:
+        digest.update(str(f.relative_to(PROJECT_DIR.parent)).encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    fingerprint: str
+    last_period: str
+
+
+def decide(*, start_period: str, last: str, fingerprint: str, previous: LastBuild | None,
+           first_changed: str | None, submission_ids: tuple[str, ...],
+           full_refresh: bool = False) -> BuildPlan:
+    """The plan, from the facts alone: the calendar (`start_period`, the `last` month that has
+    ended), the project's `fingerprint`, the `previous` build, and the first month that a
+    submission not yet built touches."""
+
+    def full(reason: str) -> BuildPlan:
+        return BuildPlan(True, start_period, last, fingerprint, submission_ids, reason)
+
+    if full_refresh:
+        return full("a full rebuild was asked for")
+    if previous is None:
+        return full("first build")
+    if previous.fingerprint != fingerprint:
+        return full("the models, seeds or calendar changed since the last build")
+    if last < previous.last_period:
+        return full("the build date is earlier than the last build's")
+    new_month = period.following(previous.last_period) if last > previous.last_period else None
+    candidates = [p for p in (first_changed, new_month) if p is not None]
+    if not candidates:
+        return BuildPlan(False, period.following(last), last, fingerprint, submission_ids,
+                         "no new data: only the calendar and quality tables are refreshed")
+    start = max(min(candidates), start_period)
+    return BuildPlan(False, start, last, fingerprint, submission_ids,
+                     f"data or months changed from {start}")
+
+
+def plan_build(settings: Settings, as_of: dt.date | None = None,
+               full_refresh: bool = False) -> BuildPlan:
+    """Full refresh or the months to recompute; call it holding the writer lock."""
+    import duckdb
+
+    from pipelines.warehouse import raw
+
+    ws = Workspace(settings.home).ensure()
+    con = raw.connect(ws.warehouse)
+    try:
+        con.execute(BUILD_LOG_DDL)
+        ids = tuple(i for (i,) in con.execute(
+            "select submission_id from raw.submissions order by submission_id").fetchall())
+        previous = con.execute(
+            "select fingerprint, last_period from meta.builds order by built_at desc limit 1"
+        ).fetchone()
+        changed = con.execute(
+            "select min(period) from raw.submissions where submission_id not in "
+            "(select submission_id from meta.built_submissions)").fetchone()[0]  # type: ignore[index]
+    except duckdb.Error as exc:
+        raise BuildError(f"cannot read the warehouse's build ledger: {exc}") from exc
+    finally:
+        con.close()
+    return decide(start_period=settings.start_period, last=last_period(settings, as_of),
+                  fingerprint=fingerprint(settings),
+                  previous=LastBuild(*previous) if previous else None, first_changed=changed,
+                  submission_ids=ids, full_refresh=full_refresh)
+
+
+def record_build(settings: Settings, plan: BuildPlan) -> None:
+    """After a successful dbt build: the submissions it included are now kept months."""
+    from pipelines.warehouse import raw
+
+    con = raw.connect(Workspace(settings.home).warehouse)
+    try:
+        con.execute(BUILD_LOG_DDL)
+        con.execute("begin")
+        if plan.full_refresh:
+            con.execute("delete from meta.built_submissions")
+        con.execute("insert or ignore into meta.built_submissions select unnest(?)",
+                    [list(plan.submission_ids)])
+        con.execute("insert into meta.builds values (current_timestamp, ?, ?, ?, ?, ?)",
+                    [plan.full_refresh, plan.changed_from, plan.last_period, plan.fingerprint,
+                     len(plan.submission_ids)])
+        con.execute(PENDING_DDL)
+        con.execute("delete from meta.pending_build")
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+PENDING_DDL = """
+create schema if not exists meta;
+create table if not exists meta.pending_build (plan varchar not null);
+"""
+
+
+def save_pending(settings: Settings, plan: BuildPlan) -> None:
+    """The plan dbt has just built, waiting for the audit and publication (which may run in
+    another Dagster step)."""
+    from pipelines.warehouse import raw
+
+    con = raw.connect(Workspace(settings.home).warehouse)
+    try:
+        con.execute(PENDING_DDL)
+        con.execute("begin")
+        con.execute("delete from meta.pending_build")
+        con.execute("insert into meta.pending_build values (?)",
+                    [json.dumps(dataclasses.asdict(plan))])
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+def pending(settings: Settings) -> BuildPlan | None:
+    from pipelines.warehouse import raw
+
+    con = raw.connect(Workspace(settings.home).warehouse)
+    try:
+        con.execute(PENDING_DDL)
+        row = con.execute("select plan from meta.pending_build").fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return None
+    fields = json.loads(row[0])
+    fields["submission_ids"] = tuple(fields["submission_ids"])
+    return BuildPlan(**fields)
+
+

@@ -1,0 +1,63 @@
+"""The build plan as a pure function of its facts, and the dbt arguments it leads to."""
+
+from __future__ import annotations
+
+import json
+
+from pipelines.warehouse.dbt import build_args, dbt_env
+from pipelines.warehouse.plan import LastBuild, decide
+
+FACTS = dict(start_period="2026-01", last="2026-05", fingerprint="abc",
+             previous=LastBuild("abc", "2026-05"), first_changed=None,
+             submission_ids=("s1", "s2"))
+
+
+def plan(**over):  # type: ignore[no-untyped-def]
+    return decide(**{**FACTS, **over})
+
+
+def test_first_build_and_changed_project_rebuild_everything() -> None:
+    assert plan(previous=None).full_refresh
+    assert plan(previous=None).changed_from == "2026-01"
+    assert plan(previous=LastBuild("old", "2026-05")).full_refresh
+    assert plan(full_refresh=True).reason == "a full rebuild was asked for"
+
+
+def test_a_build_date_before_the_last_build_rebuilds_everything() -> None:
+    assert plan(last="2026-04").full_refresh
+
+
+def test_nothing_new_recomputes_no_month() -> None:
+    p = plan()
+    assert not p.full_refresh and p.changed_from == "2026-06" and p.changed_from > p.last_period
+    assert dbt_env(plan=p)["OSSERVATORIO_CHANGED_FROM"] == "2026-06"
+
+
+def test_a_correction_recomputes_from_its_month() -> None:
+    p = plan(first_changed="2026-02")
+    assert not p.full_refresh and p.changed_from == "2026-02"
+
+
+def test_a_month_that_has_ended_since_the_last_build_is_recomputed() -> None:
+    p = plan(last="2026-06")
+    assert (p.full_refresh, p.changed_from) == (False, "2026-06")
+    # across a year, and the earliest of a new month and a correction
+    p = plan(last="2027-01", previous=LastBuild("abc", "2026-12"), first_changed="2026-11")
+    assert p.changed_from == "2026-11"
+    p = plan(last="2027-01", previous=LastBuild("abc", "2026-12"))
+    assert p.changed_from == "2027-01"
+
+
+def test_a_change_before_the_partnership_starts_is_clamped() -> None:
+    assert plan(first_changed="2025-12").changed_from == "2026-01"
+
+
+def test_arguments_follow_the_plan(settings) -> None:  # type: ignore[no-untyped-def]
+    full = build_args(settings, plan=plan(previous=None))
+    assert full[:3] == ["build", "--exclude-resource-type", "unit_test"]
+    assert "--full-refresh" in full
+    assert "--full-refresh" not in build_args(settings, plan=plan(first_changed="2026-03"))
+    calendar = json.loads(full[full.index("--vars") + 1])
+    assert calendar == {"start_period": settings.start_period,
+                        "end_period": settings.end_period, "due_day": settings.due_day}
+    assert dbt_env(plan=plan(previous=None))["OSSERVATORIO_CHANGED_FROM"] == ""
