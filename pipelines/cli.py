@@ -120,7 +120,7 @@ def _alert_blocked_publication(settings, message: str) -> None:  # type: ignore[
     """The steward hears of a publication the audit stopped, as of a failed blocking check."""
     import datetime as dt
 
-    from pipelines.alerting.evaluate import run_failure
+    from pipelines.alerting.run import run_failure
 
     run_id = "cli-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     run_failure(settings, "osservatorio build", run_id, [], [message],
@@ -231,7 +231,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         if as_of is None:
             print(f"error: --as-of must be YYYY-MM-DD, got {args.as_of!r}", file=sys.stderr)
             return 2
-    from pipelines.alerting.evaluate import run_alerts
+    from pipelines.alerting.run import run_alerts
 
     settings = _settings()
     _setup_logging(settings.home)

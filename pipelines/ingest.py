@@ -17,11 +17,17 @@ import pandas as pd
 
 from pipelines.approval.held import Released, release_held
 from pipelines.approval.state import HELD, approved_months
+from pipelines.archive.store import archive, quarantine
 from pipelines.ingestion.inbox import Drop, scan
-from pipelines.ledger.archive import archive, quarantine
 from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
-from pipelines.validation.evaluate import REJECTED, FileVerdict, evaluate_batch
+from pipelines.validation.evaluate import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    REJECTED,
+    FileVerdict,
+    evaluate_batch,
+)
 from pipelines.validation.feedback import write_feedback
 from pipelines.warehouse import raw
 from pipelines.warehouse.lock import writer_lock
@@ -44,9 +50,18 @@ class IngestSummary:
     problems: list[FileProblem] = field(default_factory=list)  # rejected and held files
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
-    @property
-    def accepted_any(self) -> bool:
-        return self.accepted + self.accepted_with_warnings + len(self.released) > 0
+    def count(self, status: str) -> None:
+        """One more file recorded with this submission status."""
+        if status == ACCEPTED:
+            self.accepted += 1
+        elif status == ACCEPTED_WITH_WARNINGS:
+            self.accepted_with_warnings += 1
+        elif status == REJECTED:
+            self.rejected += 1
+        elif status == HELD:
+            self.held += 1
+        else:
+            raise ValueError(f"unknown submission status {status!r}")
 
     @property
     def changed(self) -> bool:
@@ -205,7 +220,7 @@ def _record(con, ws: Workspace, v: FileVerdict, submission_id: str, summary: Ing
     with watch.stage("archive"):
         archived = archive(ws, drop)
         quarantined = quarantine(ws, drop) if v.status == REJECTED else None
-    version = versions.get((drop.partner, drop.period), 0) + 1  # raw.next_version
+    version = versions.get((drop.partner, drop.period), 0) + 1
     with watch.stage("feedback"):
         feedback = write_feedback(ws, v, version, held=status == HELD)
     ledger = {
@@ -223,9 +238,9 @@ def _record(con, ws: Workspace, v: FileVerdict, submission_id: str, summary: Ing
     }
     with watch.stage("load"):
         # the file's issues, and the rows of an accepted file, come from the batch's stage
-        raw.record_submission(con, ledger, [], None, None, stage, file_index)
+        raw.record_submission(con, ledger, stage, file_index)
     versions[(drop.partner, drop.period)] = version
-    setattr(summary, status, getattr(summary, status) + 1)
+    summary.count(status)
     if status in (REJECTED, HELD):
         summary.problems.append(problems_of(v, status))
     else:

@@ -8,15 +8,24 @@ because the file never became a table, live here.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
-ERROR = "error"
-WARNING = "warning"
+
+class Severity(StrEnum):
+    """An error rejects the file; a warning does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
 
 @dataclass(frozen=True)
 class Issue:
-    severity: str
+    severity: Severity
     rule: str
     message: str
     sheet: str | None = None
@@ -31,7 +40,7 @@ class Issue:
 
 
 # rule id -> (severity, Italian message). `{x}` placeholders are filled by the caller.
-FILE_RULES: dict[str, tuple[str, str]] = {
+FILE_RULES: dict[str, tuple[Severity, str]] = {
     "file_type_not_accepted": (ERROR, "Tipo di file non accettato ({ext}): inviare .xlsx, .xlsm, .xls, .ods o .csv."),
     "file_type_mismatch": (ERROR, "Il contenuto del file non corrisponde all'estensione {ext}: sembra {found}. Salvare il file come foglio di calcolo e reinviarlo."),
     "file_unreadable": (ERROR, "Il file non si può leggere (danneggiato o incompleto). Riaprirlo nel programma di origine, salvarlo di nuovo e reinviarlo."),

@@ -17,14 +17,23 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from pipelines import formats
 from pipelines.alerting.config import AlertConfig
 from pipelines.alerting.facts import Facts, Figure
 from pipelines.period import before as months_before
 
-PARTNER = "partner"
-STEWARD = "steward"
+
+class Audience(StrEnum):
+    """Who an alert is for: a partner (Italian, by e-mail) or the data steward (the digest)."""
+
+    PARTNER = "partner"
+    STEWARD = "steward"
+
+
+PARTNER = Audience.PARTNER
+STEWARD = Audience.STEWARD
 SEVERITIES = ("error", "warning", "info")  # most severe first
 MEASURES = ("interventions", "persons", "amount_eur")
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution times this is its sigma
@@ -39,7 +48,7 @@ MEASURE_LABELS = {"en": {"interventions": "interventions", "persons": "persons",
 class Rule:
     code: str
     severity: str
-    audiences: tuple[str, ...]
+    audiences: tuple[Audience, ...]
     cadence: str
     partner_subject: str = ""  # Italian, str.format over the alert's context
     partner_body: str = ""
@@ -167,7 +176,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
 @dataclass(frozen=True)
 class Alert:
     rule: str
-    audience: str
+    audience: Audience
     partner: str | None = None
     period: str | None = None
     detail: str | None = None  # tells two alerts of a partner-month apart (file, area, run)
@@ -464,7 +473,7 @@ def anomalies(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
                             facts={"area": area, "measures": found})
 
 
-def evaluate(facts: Facts, as_of: dt.date, config: AlertConfig) -> list[Alert]:
+def alerts_due(facts: Facts, as_of: dt.date, config: AlertConfig) -> list[Alert]:
     """Every alert that holds as of the day (delivered or not)."""
     rules = (reminders, missing, rejections, held, late, ready_to_approve, anomalies, staleness)
     return [a for rule in rules for a in rule(facts, as_of, config)]

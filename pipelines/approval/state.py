@@ -10,7 +10,7 @@ import duckdb
 
 APPROVED = "approved"
 REOPENED = "reopened"
-HELD = "held"
+HELD = "held"  # a submission status beside the validation's Verdict values
 ACCEPTED_STATUSES = ("accepted", "accepted_with_warnings")
 
 _LATEST_ACTION = """

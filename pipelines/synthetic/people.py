@@ -44,10 +44,6 @@ class Person:
     household: Household
     partners: list[str] = field(default_factory=list)
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.surname} {self.name}"
-
 
 def _letters(text: str) -> str:
     return "".join(c for c in text.upper() if "A" <= c <= "Z")

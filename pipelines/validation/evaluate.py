@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pandas as pd
 
@@ -16,7 +17,7 @@ from pipelines import formats, reference
 from pipelines.ingestion.columns import TABLES
 from pipelines.ingestion.inbox import Drop
 from pipelines.ingestion.reader import RawTable, read_file
-from pipelines.issues import ERROR, WARNING, Issue, file_issue
+from pipelines.issues import ERROR, WARNING, Issue, Severity, file_issue
 from pipelines.period import PERIOD_RE
 from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
@@ -26,9 +27,17 @@ from pipelines.validation.suites import validate_frames
 
 log = logging.getLogger(__name__)
 
-ACCEPTED = "accepted"
-ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
-REJECTED = "rejected"
+class Verdict(StrEnum):
+    """What validation says of a file (its submission status, unless it is held)."""
+
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+    REJECTED = "rejected"
+
+
+ACCEPTED = Verdict.ACCEPTED
+ACCEPTED_WITH_WARNINGS = Verdict.ACCEPTED_WITH_WARNINGS
+REJECTED = Verdict.REJECTED
 VERDICT_IT = {ACCEPTED: "accettato", ACCEPTED_WITH_WARNINGS: "accettato con avvisi",
               REJECTED: "respinto"}
 
@@ -46,7 +55,6 @@ class FileVerdict:
     drop: Drop
     issues: list[Issue] = field(default_factory=list)
     tables: dict[str, RawTable] = field(default_factory=dict)
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # typed rows, accepted only
 
     @property
     def errors(self) -> int:
@@ -57,7 +65,7 @@ class FileVerdict:
         return sum(i.severity == WARNING for i in self.issues)
 
     @property
-    def status(self) -> str:
+    def status(self) -> Verdict:
         if self.errors:
             return REJECTED
         return ACCEPTED_WITH_WARNINGS if self.warnings else ACCEPTED
@@ -111,20 +119,14 @@ def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
 
 def evaluate(drops: Sequence[Drop], settings: Settings,
              watch: Stopwatch | None = None) -> list[FileVerdict]:
-    """The verdict on each drop; an accepted file's typed rows in its `frames`."""
-    verdicts, frames = evaluate_batch(drops, settings, watch)
-    for name, df in frames.items():
-        for idx, rows in df.groupby("_file", sort=False).indices.items():
-            v = verdicts[int(idx)]
-            if v.status != REJECTED:
-                v.frames[name] = df.iloc[rows]
-    return verdicts
+    """The verdict on each drop (what `check` and the portal show)."""
+    return evaluate_batch(drops, settings, watch)[0]
 
 
 def evaluate_batch(drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
                    ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
-    drop's position in `drops`; rejected files' rows included), `frames` left empty."""
+    drop's position in `drops`; rejected files' rows included)."""
     watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
@@ -165,7 +167,7 @@ def evaluate_batch(drops: Sequence[Drop], settings: Settings, watch: Stopwatch |
         value = None if raw is None or (isinstance(raw, float) and raw != raw) else str(raw)
         shown = mask(explain.shown_value(f.column, value, row), f.column)
         v.issues.append(Issue(
-            f.severity, f.rule, f.message.format(value=shown or ""),
+            Severity(f.severity), f.rule, f.message.format(value=shown or ""),
             sheet=table.sheet or f.table, row=f.row,
             column=table.headers.get(f.column) or _template_header(f.table, f.column),
             value=shown,

@@ -53,10 +53,6 @@ def load_suite(table: str) -> dict[str, Any]:
     return doc
 
 
-def rule_ids(table: str) -> set[str]:
-    return {e["meta"]["rule"] for e in load_suite(table)["expectations"]}
-
-
 def _gx():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx

@@ -112,14 +112,8 @@ def known_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {f"{p}|{m}|{s}" for p, m, s in rows}
 
 
-def next_version(con: duckdb.DuckDBPyConnection, partner: str, period: str) -> int:
-    row = con.execute("select coalesce(max(version), 0) + 1 from raw.submissions "
-                      "where partner_code = ? and period = ?", [partner, period]).fetchone()
-    return int(row[0]) if row else 1
-
-
 def versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
-    """The last version recorded of every (partner, period): `next_version` for a whole run
+    """The last version recorded of every (partner, period): the next version of each, for a whole run
     (its writer holds the workspace lock, so nobody else records meanwhile)."""
     rows = con.execute("select partner_code, period, max(version) from raw.submissions "
                        "group by all").fetchall()
@@ -203,27 +197,19 @@ def stage_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, pd.DataFrame]) ->
     return stage
 
 
-def record_submission(con: duckdb.DuckDBPyConnection, ledger: dict, issues: list[dict],
-                      interventi: pd.DataFrame | None, spese: pd.DataFrame | None,
-                      stage: Stage | None = None, file_index: int | None = None) -> None:
-    """One file, one transaction: the ledger row, its issues and its rows, or nothing. The
-    rows are the frames given, or file `file_index`'s rows in `stage`."""
+def record_submission(con: duckdb.DuckDBPyConnection, ledger: dict, stage: Stage,
+                      file_index: int) -> None:
+    """One file, one transaction: the ledger row, and the file's issues and rows from the
+    batch's `stage` (those of file `file_index`), or nothing."""
     con.execute("begin transaction")
     try:
         cols = list(ledger)
         con.execute(f"insert into raw.submissions ({', '.join(cols)}) values "
                     f"({', '.join('?' for _ in cols)})", [ledger[c] for c in cols])
-        if issues:
-            _insert(con, "raw.submission_issues", pd.DataFrame(issues))
-        if interventi is not None and len(interventi):
-            _insert(con, "raw.interventi", interventi)
-        if spese is not None and len(spese):
-            _insert(con, "raw.spese", spese)
-        if stage is not None and file_index is not None:
-            for table in STAGED_TABLES:
-                if file_index in stage.files[table]:
-                    con.execute(f"insert into raw.{table} by name select * exclude (_file) "
-                                f"from stage_{table} where _file = ?", [file_index])
+        for table in STAGED_TABLES:
+            if file_index in stage.files[table]:
+                con.execute(f"insert into raw.{table} by name select * exclude (_file) "
+                            f"from stage_{table} where _file = ?", [file_index])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

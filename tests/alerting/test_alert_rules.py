@@ -156,7 +156,8 @@ def test_rejections_to_the_partner_then_to_the_steward_at_the_second() -> None:
     received = dt.datetime(2026, 7, 3, 2, 3, tzinfo=dt.UTC)
     f = RejectedFile("P05", "2026-06", 2, "ab" * 32, received, 3,
                      "outbox/P05/2026-06/esito_abababab_giugno.html",
-                     (("codice_fiscale_check_char", 2), ("data_fuori_mese", 1)))
+                     (("codice_fiscale_check_char", 2), ("data_fuori_mese", 1)),
+                     error_columns=(("Codice fiscale", 2), ("", 1)))
     once = calendar(PartnerMonth("P05", "2026-06", dt.date(2026, 7, 10), 1, 0, 1), as_of=day)
     once.rejected_files = [f]
     alert, to_steward = rules.rejections(once, day, CONFIG)
@@ -171,7 +172,10 @@ def test_rejections_to_the_partner_then_to_the_steward_at_the_second() -> None:
     assert "ricevuto il 03/07/2026 alle 04:03" in body  # Europe/Rome time
     assert "(3 errori)" in body
     assert "outbox/P05/2026-06/esito_abababab_giugno.html" in body
-    assert "codice_fiscale_check_char (2), data_fuori_mese (1)" in body
+    # the partner reads its own column names, never rule ids (the steward's line has them)
+    assert ("I problemi riguardano la colonna «Codice fiscale» (2 errori), il file nel suo "
+            "insieme (1 errore).") in body
+    assert "codice_fiscale_check_char" not in body and "data_fuori_mese" not in body
     twice = calendar(PartnerMonth("P05", "2026-06", dt.date(2026, 7, 10), 2, 0, 2), as_of=day)
     twice.rejected_files = [f]
     assert [a.rule for a in rules.rejections(twice, day, CONFIG)] == [

@@ -73,7 +73,7 @@ def constructed_files(inbox: Path) -> list[File]:
 
 @pytest.fixture(scope="module")
 def scenario(module_home: Path, module_settings, smtp_server: SmtpServer):
-    from pipelines.alerting.evaluate import run_alerts
+    from pipelines.alerting.run import run_alerts
     from pipelines.definitions import defs
     from pipelines.ingest import ingest
     from pipelines.warehouse.build import build_warehouse

@@ -79,13 +79,13 @@ def test_a_partner_whose_only_file_was_rejected_is_told_so(workspace, module_set
     from pipelines.alerting import facts as facts_mod
     from pipelines.alerting import rules
     from pipelines.alerting.config import AlertConfig
-    from pipelines.alerting.evaluate import cutoff
+    from pipelines.alerting.run import cutoff
     from pipelines.workspace import Workspace
 
     build_warehouse(module_settings, as_of=dt.date(2026, 4, 20))
     day = dt.date(2026, 4, 20)
     facts = facts_mod.load(Workspace(workspace), cutoff(day, module_settings))
-    (reminder,) = [a for a in rules.evaluate(facts, day, AlertConfig())
+    (reminder,) = [a for a in rules.alerts_due(facts, day, AlertConfig())
                    if a.rule == "report_missing" and a.audience == "partner"
                    and a.partner == "P01" and a.period == PERIOD]
     subject, body = rules.partner_text(reminder)

@@ -98,7 +98,7 @@ def test_approve_hold_reopen_apply(workspace, capsys) -> None:
     assert q(home, "select status, is_current from marts.submissions "
              "where file_name = 'marzo_corretto.xlsx'") == [("held", False)]
     # The steward is told, with what to do.
-    from pipelines.alerting.evaluate import run_alerts
+    from pipelines.alerting.run import run_alerts
 
     alerts = run_alerts(workspace, dt.date(2026, 4, 25), dry_run=True)
     (digest,) = [m for m in alerts.messages + alerts.unsent if m.audience == "steward"]

@@ -5,7 +5,7 @@ import datetime as dt
 
 import dagster as dg
 
-from pipelines.alerting.evaluate import run_alerts
+from pipelines.alerting.run import run_alerts
 from pipelines.defs.resources import OsservatorioSettings
 
 

@@ -7,7 +7,7 @@ import dagster as dg
 
 from pipelines import settings as settings_mod
 from pipelines.alerting.config import RUN_FAILURE_SENSOR_INTERVAL_SECONDS
-from pipelines.alerting.evaluate import run_failure
+from pipelines.alerting.run import run_failure
 
 # Error messages may quote data; only these, written for operators, reach an e-mail.
 SAFE_MESSAGES = ("SettingsError",)

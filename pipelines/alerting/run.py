@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from pipelines import period
 from pipelines.alerting import config as config_mod
 from pipelines.alerting import facts as facts_mod
 from pipelines.alerting import rules
@@ -25,14 +26,9 @@ def cutoff(as_of: dt.date, settings: Settings) -> dt.datetime:
     return dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=ZoneInfo(settings.timezone))
 
 
-def _last_ended_period(as_of: dt.date) -> str:
-    first = as_of.replace(day=1) - dt.timedelta(days=1)
-    return f"{first.year:04d}-{first.month:02d}"
-
-
 def coverage_notes(facts: facts_mod.Facts, as_of: dt.date, settings: Settings) -> list[str]:
     """Say so when the warehouse was built before the last month ended (no reminders for it)."""
-    last_month = min(_last_ended_period(as_of), settings.end_period)
+    last_month = min(period.last_ended(as_of), settings.end_period)
     if facts.last_calendar_period and facts.last_calendar_period < last_month:
         return [f"the submission calendar ends at {facts.last_calendar_period}: the warehouse "
                 f"was built before {last_month} ended, so its reminders wait for a build"]
@@ -49,7 +45,7 @@ def run_alerts(settings: Settings, as_of: dt.date | None = None, dry_run: bool =
         return deliver([], settings, config, as_of, dry_run=dry_run, notes=[
             "no warehouse has been built yet: nothing to evaluate"])
     facts = facts_mod.load(ws, cutoff(as_of, settings))
-    alerts = rules.evaluate(facts, as_of, config)
+    alerts = rules.alerts_due(facts, as_of, config)
     return deliver(alerts, settings, config, as_of, dry_run=dry_run,
                    notes=coverage_notes(facts, as_of, settings))
 
