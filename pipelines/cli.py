@@ -23,6 +23,13 @@ WORKSPACE_MARKER = ".osservatorio-workspace"
 log = logging.getLogger("pipelines.cli")
 
 
+def period_arg(text: str) -> str:
+    """`--period`: a YYYY-MM month, else argparse's usage error (exit status 2)."""
+    if not PERIOD_RE.match(text):
+        raise argparse.ArgumentTypeError(f"must be YYYY-MM, got {text!r}")
+    return text
+
+
 def _settings(home: Path | None = None):
     from pipelines import settings
 
@@ -42,9 +49,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         print(f"error: file not found: {path}", file=sys.stderr)
-        return 2
-    if not PERIOD_RE.match(args.period):
-        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
         return 2
     from pipelines.ingestion.inbox import drop_of
     from pipelines.validation.evaluate import REJECTED, evaluate
@@ -131,9 +135,6 @@ def _alert_blocked_publication(settings, message: str) -> None:  # type: ignore[
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    if args.period and not PERIOD_RE.match(args.period):
-        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
-        return 2
     from pipelines.alerting import calendar
 
     settings = _settings()
@@ -166,9 +167,6 @@ def _rebuild_after(settings) -> None:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    if not PERIOD_RE.match(args.period):
-        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
-        return 2
     from pipelines.approval.steward import approve
 
     settings = _settings()
@@ -191,9 +189,6 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    if not PERIOD_RE.match(args.period):
-        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
-        return 2
     from pipelines.approval.steward import reopen
 
     settings = _settings()
@@ -378,9 +373,6 @@ def _print_demo_summary(home: Path, written) -> None:  # type: ignore[no-untyped
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if not PERIOD_RE.match(args.period):
-        print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
-        return 2
     from pipelines.reporting.publish import ReportError, write_all
 
     settings = _settings()
@@ -411,7 +403,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate one file exactly as ingestion would; writes nothing")
     c.add_argument("file")
     c.add_argument("--partner", required=True, help="partner code, e.g. P07")
-    c.add_argument("--period", required=True, help="YYYY-MM")
+    c.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.set_defaults(func=cmd_check)
     sub.add_parser("ingest", help="process every new file in the inbox").set_defaults(func=cmd_ingest)
@@ -424,7 +416,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True)
     t.set_defaults(func=cmd_template)
     s = sub.add_parser("status", help="the submission calendar")
-    s.add_argument("--period")
+    s.add_argument("--period", type=period_arg, help="YYYY-MM")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_status)
     a = sub.add_parser("alerts", help="evaluate the alert rules and deliver what is new")
@@ -433,19 +425,19 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_alerts)
     ap = sub.add_parser("approve", help="approve (lock) the current accepted version of a "
                         "partner-month, or of every partner with one in that month")
-    ap.add_argument("--period", required=True, help="YYYY-MM")
+    ap.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
     ap.add_argument("--partner", help="partner code, e.g. P07 (default: every partner)")
     ap.add_argument("--by", required=True, help="who approves")
     ap.add_argument("--note")
     ap.set_defaults(func=cmd_approve)
     ro = sub.add_parser("reopen", help="reopen an approved partner-month (a reason is required)")
-    ro.add_argument("--period", required=True, help="YYYY-MM")
+    ro.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
     ro.add_argument("--partner", required=True, help="partner code, e.g. P07")
     ro.add_argument("--by", required=True, help="who reopens")
     ro.add_argument("--reason", required=True)
     ro.set_defaults(func=cmd_reopen)
     r = sub.add_parser("report", help="the month's report, scorecards and Excel export")
-    r.add_argument("--period", required=True, help="YYYY-MM")
+    r.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
     r.set_defaults(func=cmd_report)
     return p
 
