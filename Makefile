@@ -48,16 +48,19 @@ system-deps:
 		apt-get update && apt-get install -y --no-install-recommends $$missing; \
 	fi
 
-## The whole test suite (real DuckDB, dbt, Dagster, GX).
-test: setup system-deps
+## The whole test suite (real DuckDB, dbt, Dagster, GX), after lint, format and type checks.
+test: setup system-deps lint
 	$(BIN)/pytest
 
 ## The Dagster UI on 127.0.0.1:3000 with the daemon (sensors and schedules run).
 dev: setup
 	$(BIN)/dg dev --host 127.0.0.1 --port 3000
 
+LINTED := pipelines tests bench seeds/scripts
+
 lint: setup
-	$(BIN)/ruff check pipelines tests bench seeds/scripts
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy pipelines
 
 ## The dbt docs site, built after the warehouse (it opens the database read-write).

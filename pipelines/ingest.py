@@ -143,7 +143,7 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     summary = IngestSummary()
     watch = Stopwatch()
     with watch.stage("scan"):
-        drops = scan(ws.inbox)
+        drops = scan(ws.inbox, ws.inbox_hashes)
     summary.seen = len(drops)
     con = raw.connect(ws.warehouse)
     try:

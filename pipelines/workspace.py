@@ -43,6 +43,11 @@ class Workspace:
     def logs(self) -> Path:
         return self.home / "logs"
 
+    @property
+    def inbox_hashes(self) -> Path:
+        """What the inbox scans have already hashed (ingestion/inbox.py: HashCache)."""
+        return self.home / ".inbox-hashes.json"
+
     def remove_partial_writes(self) -> int:
         """Delete half-written files (`.<name>.part`) left by a writer that was killed; the
         whole file is written again by the run that redoes the work."""

@@ -248,3 +248,26 @@ def test_password_protected_xlsx_fixture_is_a_real_encrypted_package() -> None:
     assert streams["EncryptedPackage"] > 4096  # the whole workbook is in there, encrypted
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(CORPUS / "bad_password.xlsx")
+
+
+def test_a_scan_reads_again_only_the_files_that_changed(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.ingestion import inbox as inbox_mod
+
+    month = tmp_path / "inbox" / "P01" / "2026-03"
+    month.mkdir(parents=True)
+    for name in ("a.csv", "b.csv"):
+        (month / name).write_text(f"{name}\n")
+    cache = tmp_path / ".inbox-hashes.json"
+    first = inbox_mod.scan(tmp_path / "inbox", cache)
+    read: list[str] = []
+    real = inbox_mod.sha256_of
+    monkeypatch.setattr(inbox_mod, "sha256_of", lambda p: read.append(p.name) or real(p))
+    assert inbox_mod.scan(tmp_path / "inbox", cache) == first and read == []
+    (month / "b.csv").write_text("changed\n")  # new bytes, new size and time
+    again = inbox_mod.scan(tmp_path / "inbox", cache)
+    assert read == ["b.csv"]
+    assert {d.name: d.sha256 for d in again}["b.csv"] == real(month / "b.csv")
+    cache.write_text("{not json")  # a damaged cache costs only hashing again
+    assert {d.sha256 for d in inbox_mod.scan(tmp_path / "inbox", cache)} == \
+        {d.sha256 for d in again}

@@ -43,7 +43,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     # the (partner, period, sha256) keys it has asked for, and reads the published copy to
     # tell files actually new from files already recorded; the run skips known files anyway.
     ws = Workspace(settings_mod.load().home)
-    keys = [d.key for d in scan(ws.inbox)]
+    keys = [d.key for d in scan(ws.inbox, ws.inbox_hashes)]
     fresh, cursor = new_keys(keys, context.cursor)
     known, to_apply = known_to_analysts(ws)
     actually_new = [k for k in fresh if k not in known]
