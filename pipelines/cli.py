@@ -325,6 +325,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("The pipeline run failed: see the log above and data/logs/.", file=sys.stderr)
         return 1
     _print_demo_summary(home)
+    from pipelines.portal.commands import demo_accounts
+
+    print("\n".join(demo_accounts(home)))
     return 0
 
 
@@ -384,6 +387,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- portal -----------------------------------------------------------------------------
+
+
+def cmd_portal(args: argparse.Namespace) -> int:
+    from pipelines.portal.server import serve
+
+    settings = _settings()
+    settings.require_key()  # the portal records what partners send
+    _setup_logging(settings.home)
+    print(f"Portal on http://{args.host}:{args.port}/ (workspace {settings.home})")
+    serve(args.host, args.port)
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from pipelines.portal import commands
+
+    if args.action == "disable":
+        return commands.user_disable(args.email)
+    if not args.password_stdin:
+        print("error: give the password on standard input with --password-stdin", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    return commands.user_add(args.email, args.role, args.partner, password)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="osservatorio",
                                 description="Osservatorio: partner reports in, indicators out.")
@@ -432,6 +461,20 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="the month's report, scorecards and Excel export")
     r.add_argument("--period", required=True, help="YYYY-MM")
     r.set_defaults(func=cmd_report)
+    w = sub.add_parser("portal", help="serve the partner portal (gunicorn)")
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8000)
+    w.set_defaults(func=cmd_portal)
+    u = sub.add_parser("user", help="portal accounts").add_subparsers(dest="action", required=True)
+    ua = u.add_parser("add", help="create an account (exit 1 if it exists)")
+    ua.add_argument("email")
+    ua.add_argument("--role", required=True, choices=["partner", "steward", "analyst"])
+    ua.add_argument("--partner", help="partner code, for a partner account")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    ua.set_defaults(func=cmd_user)
+    ud = u.add_parser("disable", help="the account can no longer sign in; its history stays")
+    ud.add_argument("email")
+    ud.set_defaults(func=cmd_user)
     return p
 
 

@@ -172,3 +172,6 @@ LOGGING = {
         "pipelines": {"level": "INFO"},
     },
 }
+# Lockout is per account (the contract: "lock the account"); by IP address as well would lock
+# a whole partner office behind one address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,50 @@
+"""Serving the portal: Django set up on the workspace's database (migrated at start), and
+gunicorn (threaded workers, the app loaded and the validation warmed before forking)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
+
+def setup_django(migrate: bool = True) -> None:
+    """Django configured from `pipelines.portal.settings`, its tables created or updated."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pipelines.portal.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0, interactive=False)
+        connections.close_all()
+
+
+def serve(host: str, port: int, workers: int | None = None) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    os.environ["OSSERVATORIO_PORTAL_WARM"] = "1"
+    workers = workers or int(os.environ.get("OSSERVATORIO_PORTAL_WORKERS", "") or DEFAULT_WORKERS)
+
+    class Portal(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}", "workers": workers, "threads": DEFAULT_THREADS,
+                "worker_class": "gthread", "preload_app": True, "timeout": 120,
+                "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                "forwarded_allow_ips": os.environ.get("OSSERVATORIO_PORTAL_PROXY_IPS", "127.0.0.1"),
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # type: ignore[no-untyped-def]
+            setup_django()
+            from pipelines.portal.wsgi import application
+
+            return application
+
+    Portal().run()
