@@ -148,7 +148,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "portal" / "static"
 WHITENOISE_USE_FINDERS = True  # serve the package's static files without collectstatic
 
 # Uploads: one monthly file, bounded; larger requests are refused before they are read.
