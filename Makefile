@@ -34,16 +34,19 @@ manifest: dbt_project/target/manifest.json
 demo: setup
 	$(BIN)/osservatorio demo
 
-## Debian packages the reports need: Chromium (HTML -> PDF, rendering tests) and poppler-utils
-## (pdftoppm, pdftotext). Installed with apt-get only when missing (the CI runs as root).
+## Debian packages the reports need: Chromium (HTML -> PDF, rendering tests, the portal's
+## browser tests) and poppler-utils (pdftoppm, pdftotext); npm for axe-core (the portal's
+## accessibility test, package-lock.json). Installed only when missing (the CI runs as root).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing with apt-get"; \
 		apt-get update && apt-get install -y --no-install-recommends $$missing; \
 	fi
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund
 
 ## The whole test suite (real DuckDB, dbt, Dagster, GX).
 test: setup system-deps
@@ -64,6 +67,7 @@ docs: setup
 
 bench: setup
 	$(BIN)/python -m bench.run S M
+	$(BIN)/python -m bench.portal
 
 bench-l: setup
 	$(BIN)/python -m bench.run L
