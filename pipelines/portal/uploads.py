@@ -31,7 +31,7 @@ def safe_name(client_name: str) -> str:
     names (the inbox scan skips those), ASCII letters, digits, dot, dash, underscore."""
     base = client_name.replace("\\", "/").rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    base = _UNSAFE.sub("_", base).strip(" .~$")
+    base = _UNSAFE.sub("_", base.lstrip(" .~$")).strip(" .")
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""

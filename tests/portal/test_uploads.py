@@ -46,7 +46,7 @@ def _latest():  # type: ignore[no-untyped-def]
     ("..\\..\\marzo.xlsx", "marzo.xlsx"),
     ("/tmp/x/.hidden.xlsx", "hidden.xlsx"),
     ("~$marzo.xlsx", "marzo.xlsx"),
-    ("rendiconto <b>marzo</b>.xlsx", "rendiconto _b_marzo_b_.xlsx"),
+    ("rendiconto <b>marzo&\"x.xlsx", "rendiconto _b_marzo_x.xlsx"),
     ("perché è così.ods", "perche e cosi.ods"),
     ("upload.part", "upload_part"),
     ("", "rendiconto"),
@@ -75,7 +75,8 @@ def test_the_verdict_is_the_checks_and_the_file_lands_in_the_inbox(portal_home, 
     assert before - dt.timedelta(seconds=1) <= arrived <= dt.datetime.now(dt.UTC)
     expected = evaluate([drop_of(FIXTURES / REJECTED_FILE, "P07", PERIOD)],
                         settings_mod.load())[0].as_json()
-    assert upload.verdict["issues"] == expected["issues"]
+    assert [{k: i[k] for k in i if k != "expected"} for i in upload.verdict["issues"]] \
+        == expected["issues"]
     assert upload.verdict["status"] == expected["status"] == "rejected"
     html = page.content.decode()
     assert "<td>4</td><td>Codice fiscale</td>" in html

@@ -95,7 +95,7 @@ def _receive(request: HttpRequest, settings: Settings, partner: str, period: str
     upload = Upload.objects.create(
         partner_code=partner, period=period, file_name=got.inbox_path.name,
         inbox_path=str(got.inbox_path.relative_to(settings.home)), sha256=v.drop.sha256,
-        size_bytes=v.drop.size, status=v.status, verdict=v.as_json(),
+        size_bytes=v.drop.size, status=v.status, verdict=_verdict(v),
         annotated_path=str(got.annotated.relative_to(settings.home)) if got.annotated else "",
         uploaded_by=request.user, uploaded_at=got.uploaded_at)
     record(request.user.get_username(), "upload", partner, period,
@@ -103,6 +103,13 @@ def _receive(request: HttpRequest, settings: Settings, partner: str, period: str
     if django_settings.PORTAL_AUTO_INGEST:
         background.request_run()
     return upload
+
+
+def _verdict(v) -> dict:  # type: ignore[no-untyped-def]
+    """`check --format json`, with what each rule expects (the feedback page shows it too)."""
+    out = v.as_json()
+    out["issues"] = [i.as_json() | {"expected": i.expected} for i in v.issues]
+    return out
 
 
 def _recorded(settings: Settings, partner: str, period: str | None = None) -> list[dict]:
