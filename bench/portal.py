@@ -29,7 +29,7 @@ RESULTS = ROOT / "bench" / "results"
 PERIOD = "2026-03"
 ROWS = 500
 SEQUENTIAL = 20
-PASSWORD = "Bench-portale-2026!"
+PASSWORD = "Bench-portale-2026!"  # noqa: S105 - the benchmark's throwaway accounts
 
 
 def _file(folder: Path, tag: str) -> Path:

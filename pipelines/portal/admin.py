@@ -21,7 +21,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
-    inlines = [ProfileInline]
+    inlines = (ProfileInline,)
     list_display = ("username", "is_active", "is_staff", "last_login")
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
@@ -50,7 +50,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 @admin.register(Upload)
 class UploadAdmin(admin.ModelAdmin):
     list_display = ("uploaded_at", "partner_code", "period", "file_name", "status")
-    readonly_fields = [f.name for f in Upload._meta.fields]
+    readonly_fields = tuple(f.name for f in Upload._meta.fields)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

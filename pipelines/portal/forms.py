@@ -15,7 +15,7 @@ class LoginForm(AuthenticationForm):
                                                                "autofocus": True}))
     password = forms.CharField(label="Password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    error_messages = {
+    error_messages = {  # noqa: RUF012 - Django reads it as a class attribute
         "invalid_login": "E-mail o password non corretti. Dopo 10 tentativi sbagliati "
                          "l'account viene bloccato per un'ora.",
         "inactive": "Questo account è disattivato.",

@@ -21,9 +21,9 @@ class Profile(models.Model):
     partner_code = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
-        constraints = [models.CheckConstraint(
+        constraints = (models.CheckConstraint(
             condition=~models.Q(role=PARTNER) | ~models.Q(partner_code=""),
-            name="partner_account_has_partner")]
+            name="partner_account_has_partner"),)
 
     def __str__(self) -> str:
         return f"{self.role} {self.partner_code}".strip()
@@ -47,7 +47,7 @@ class Upload(models.Model):
     uploaded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["-uploaded_at", "-pk"]
+        ordering = ("-uploaded_at", "-pk")
 
     @property
     def status_it(self) -> str:
@@ -65,7 +65,7 @@ class AuditEvent(models.Model):
     detail = models.TextField(blank=True, default="")
 
     class Meta:
-        ordering = ["-at", "-pk"]
+        ordering = ("-at", "-pk")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

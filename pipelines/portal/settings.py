@@ -157,7 +157,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # After an upload the worker records the file (ingest) and rebuilds the calendar (dbt) in a
 # background thread; off in tests that only check pages.
-PORTAL_AUTO_INGEST = not os.environ.get("OSSERVATORIO_PORTAL_AUTO_INGEST", "1").strip() in ("0", "false")
+PORTAL_AUTO_INGEST = os.environ.get("OSSERVATORIO_PORTAL_AUTO_INGEST", "1").strip() not in ("0", "false")
 PORTAL_WARM = _flag("OSSERVATORIO_PORTAL_WARM")
 
 LOGGING = {

@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "partner_files"
 PERIOD = "2026-03"
 REJECTED_FILE = "rule_codice_fiscale_check_char.xlsx"  # row 4, column Codice fiscale
 CLEAN_FILE = "clean_interventi_spese.xlsx"
-PASSWORD = "Prova-portale-2026!"
+PASSWORD = "Prova-portale-2026!"  # noqa: S105 - test accounts
 
 
 @pytest.fixture(scope="package")

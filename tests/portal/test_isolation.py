@@ -48,7 +48,7 @@ ANALYST_URLS = ["/analisi/", "/analisi/indicatori/"]
 
 def test_the_owner_sees_every_page_and_download(p01_objects, accounts) -> None:
     client = signed_in(accounts["p01"])
-    for url in partner_urls("P01", p01_objects) + ["/modello.xlsx"]:
+    for url in [*partner_urls("P01", p01_objects), "/modello.xlsx"]:
         assert client.get(url).status_code == 200, url
 
 

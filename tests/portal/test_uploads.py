@@ -44,7 +44,7 @@ def _latest():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("client_name, expected", [
     ("../../../etc/passwd", "passwd"),
     ("..\\..\\marzo.xlsx", "marzo.xlsx"),
-    ("/tmp/x/.hidden.xlsx", "hidden.xlsx"),
+    ("C:/Documenti/x/.hidden.xlsx", "hidden.xlsx"),
     ("~$marzo.xlsx", "marzo.xlsx"),
     ("rendiconto <b>marzo&\"x.xlsx", "rendiconto _b_marzo_x.xlsx"),
     ("perché è così.ods", "perche e cosi.ods"),

@@ -28,7 +28,7 @@ def analysis(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @roles(ANALYST, STEWARD)
-@csp_update({"style-src": ["'unsafe-inline'"]})
+@csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]
 def report_file(request: HttpRequest, name: str) -> HttpResponse:
     if not name.endswith(REPORT_SUFFIXES):
         raise Http404

@@ -155,7 +155,7 @@ def history(request: HttpRequest, partner: str) -> HttpResponse:
 
 @require_GET
 @roles(PARTNER, STEWARD)
-@csp_update(PAGE_STYLES)
+@csp_update(PAGE_STYLES)  # type: ignore[arg-type]
 def feedback(request: HttpRequest, partner: str, submission_id: str) -> HttpResponse:
     """The feedback page the pipeline wrote for a recorded file (any channel)."""
     partner = own_partner(request, partner)
@@ -174,7 +174,7 @@ def _scorecard_path(settings: Settings, partner: str, period: str) -> Path:
 
 @require_GET
 @roles(PARTNER, STEWARD)
-@csp_update(PAGE_STYLES)
+@csp_update(PAGE_STYLES)  # type: ignore[arg-type]
 def scorecard(request: HttpRequest, partner: str, period: str) -> HttpResponse:
     partner = own_partner(request, partner)
     settings = _settings()
