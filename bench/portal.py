@@ -99,10 +99,11 @@ def main() -> int:
                         "OSSERVATORIO_SECRET_KEY": "bench-key-not-for-production-0123456789",
                         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
     os.environ.update(env)
-    from pipelines.portal.accounts import add_user
     from pipelines.portal.server import setup_django
 
     setup_django()
+    from pipelines.portal.accounts import add_user
+
     partners = [f"P{i:02d}" for i in range(1, 29)]
     for p in partners:
         add_user(f"{p.lower()}@bench.it", "partner", PASSWORD, p, by="bench", check_password=False)

@@ -1,12 +1,16 @@
 """After an upload or an approval the worker records the new files (`ingest`) and rebuilds
-the calendar (`run_build`) in one background thread per process. Requests coalesce: many
-uploads while a run is going make one more run, not many. Concurrent runs in other processes
+the calendar (`run_build`): one background thread per process starts `pipelines.portal.record`
+in a child process at a lower priority (validation and dbt would otherwise take the CPU, and
+the GIL, from the uploads). Requests coalesce: many uploads while a run is going make one
+more run, not many. Concurrent runs in other processes
 (other workers, the Dagster sensor, the CLI) wait for the writer lock; the ledger's content
 hash makes sure a file is recorded once."""
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 
 log = logging.getLogger(__name__)
@@ -42,21 +46,16 @@ def _loop() -> None:
                 return
             _state["pending"] = _state["build"] = False
         try:
-            _run(ingest_now, build_now)
+            _run(build_now)
         except Exception:
             log.exception("portal: background ingest/build failed")
 
 
-def _run(ingest_now: bool, build_now: bool) -> None:
-    from pipelines import settings as settings_mod
-    from pipelines.ingest import ingest
-    from pipelines.warehouse.dbt import run_build
-
-    settings = settings_mod.load()
-    changed = False
-    if ingest_now:
-        summary = ingest(settings)
-        changed = summary.changed
-        log.info("portal: recorded %d new files", summary.new)
-    if changed or build_now:
-        run_build(settings)
+def _run(build_now: bool) -> None:
+    # ingest always runs first: it is cheap when nothing is new, and held files of a reopened
+    # month are applied by it
+    cmd = [sys.executable, "-m", "pipelines.portal.record", *(["--build"] if build_now else [])]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        log.error("portal: background ingest/build failed (exit %d): %s", done.returncode,
+                  done.stderr[-2000:])

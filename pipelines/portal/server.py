@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 8
 
 
 def setup_django(migrate: bool = True) -> None:

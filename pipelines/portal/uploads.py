@@ -17,8 +17,9 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 
 from pipelines.ingestion.inbox import drop_of
+from pipelines.portal.checking import check
 from pipelines.settings import Settings
-from pipelines.validation.evaluate import REJECTED, FileVerdict, evaluate
+from pipelines.validation.evaluate import REJECTED, FileVerdict
 from pipelines.validation.feedback import HEADER_RULES
 from pipelines.workspace import Workspace
 
@@ -91,7 +92,7 @@ def receive(settings: Settings, partner: str, period: str, upload: UploadedFile)
         for chunk in upload.chunks():
             fh.write(chunk)
     os.utime(local, (now.timestamp(), now.timestamp()))
-    verdict = evaluate([drop_of(local, partner, period)], settings)[0]
+    verdict = check(drop_of(local, partner, period), settings)
     annotated = None
     if verdict.status == REJECTED and verdict.tables and any(
             i.row is not None and i.rule not in HEADER_RULES for i in verdict.issues):

@@ -156,3 +156,26 @@ def test_the_tenth_wrong_password_locks_the_account(portal_home) -> None:
     locked = client.post("/login/", {"username": "dieci@prova.it", "password": PASSWORD})
     assert locked.status_code == 429 and "bloccato" in locked.content.decode()
     assert client.get("/ente/P06/").status_code == 302  # still not signed in
+
+
+def test_a_disabled_account_cannot_sign_in_and_its_history_stays(portal_home) -> None:
+    import subprocess
+    import sys
+
+    from django.test import Client
+
+    from pipelines.portal.accounts import add_user
+    from pipelines.portal.models import AuditEvent, Upload
+
+    add_user("p09@prova.it", "partner", PASSWORD, "P09", by="test")
+    client = signed_in("p09@prova.it")
+    with (FIXTURES / REJECTED_FILE).open("rb") as fh:
+        assert client.post(f"/ente/P09/mesi/{PERIOD}/", {"file": fh}).status_code == 302
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "user", "disable", "p09@prova.it"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert client.get("/ente/P09/").status_code == 302  # the open session ends too
+    refused = Client().post("/login/", {"username": "p09@prova.it", "password": PASSWORD})
+    assert refused.status_code == 200
+    assert Upload.objects.filter(partner_code="P09").count() == 1
+    assert AuditEvent.objects.filter(action="account_disabled", actor="cli").exists()

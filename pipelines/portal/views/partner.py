@@ -51,11 +51,6 @@ def month_list(request: HttpRequest, partner: str) -> HttpResponse:
     return render(request, "portal/months.html", {"partner": partner, "rows": rows})
 
 
-def _too_large(request: HttpRequest) -> bool:
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    return length > django_settings.PORTAL_MAX_UPLOAD_BYTES + 64 * 1024
-
-
 @require_http_methods(["GET", "POST"])
 @roles(PARTNER, STEWARD)
 def month_detail(request: HttpRequest, partner: str, period: str) -> HttpResponse:
@@ -67,18 +62,11 @@ def month_detail(request: HttpRequest, partner: str, period: str) -> HttpRespons
     if request.method == "POST":
         if partner_of(request.user) != partner:
             raise Http404  # only the partner itself sends its files
-        if _too_large(request):
-            form = UploadForm()
-            form.errors["file"] = form.error_class([
-                f"Il file è troppo grande: al massimo "
-                f"{django_settings.PORTAL_MAX_UPLOAD_BYTES // 1024**2} MB."])
-            status = 413
-        else:
-            form = UploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = _receive(request, settings, partner, period, form.cleaned_data["file"])
-                return redirect("portal:upload", partner=partner, pk=upload.pk)
-            status = 400
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = _receive(request, settings, partner, period, form.cleaned_data["file"])
+            return redirect("portal:upload", partner=partner, pk=upload.pk)
+        status = 400
     approved = any(r["period"] == period and r["approved"]
                    for r in published.calendar_rows(settings, partner))
     return render(request, "portal/month.html", {
@@ -126,7 +114,11 @@ def upload_detail(request: HttpRequest, partner: str, pk: int) -> HttpResponse:
     partner = own_partner(request, partner)
     upload = get_object_or_404(_uploads(partner), pk=pk)
     v = upload.verdict
+    closed = upload.status != "rejected" and any(
+        r["period"] == upload.period and r["approved"]
+        for r in published.calendar_rows(_settings(), partner))
     return render(request, "portal/upload.html", {
+        "held": closed,
         "partner": partner, "upload": upload, "verdict": v, "label": months.label(upload.period),
         "issues": v.get("issues", []), "uploaded": published.local_time(upload.uploaded_at),
         "errors": sum(i["severity"] == "error" for i in v.get("issues", [])),
