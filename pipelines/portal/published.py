@@ -34,11 +34,23 @@ def _query(settings: Settings, sql: str, params: list[Any]) -> list[tuple]:
         con.close()
 
 
+_calendar_cache: dict[tuple[str, int], list[dict]] = {}
+
+
 def calendar_rows(settings: Settings, partner: str | None = None) -> list[dict]:
-    if not path(settings).exists():
+    """The calendar of the published copy, read once per published version (the copy is
+    replaced whole by each build, so its modification time names the version)."""
+    db = path(settings)
+    try:
+        key = (str(db), db.stat().st_mtime_ns)
+    except FileNotFoundError:
         return []
-    rows = calendar.load(path(settings))
-    return [r for r in rows if partner is None or r["partner"] == partner]
+    rows = _calendar_cache.get(key)
+    if rows is None:
+        rows = calendar.load(db)
+        _calendar_cache.clear()
+        _calendar_cache[key] = rows
+    return [dict(r) for r in rows if partner is None or r["partner"] == partner]
 
 
 def submissions(settings: Settings, partner: str | None = None, period: str | None = None,

@@ -24,6 +24,12 @@ def setup_django(migrate: bool = True) -> None:
         connections.close_all()
 
 
+def _finish_background(server: Any, worker: Any) -> None:
+    from pipelines.portal import background
+
+    background.wait_idle(590)
+
+
 def serve(host: str, port: int, workers: int | None = None) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -36,6 +42,8 @@ def serve(host: str, port: int, workers: int | None = None) -> None:
                 "bind": f"{host}:{port}", "workers": workers, "threads": DEFAULT_THREADS,
                 "worker_class": "gthread", "preload_app": True, "timeout": 120,
                 "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                # a stopping worker first lets its background run (ingest, build) finish
+                "graceful_timeout": 600, "worker_exit": _finish_background,
                 "forwarded_allow_ips": os.environ.get("OSSERVATORIO_PORTAL_PROXY_IPS", "127.0.0.1"),
             }
             for key, value in options.items():
