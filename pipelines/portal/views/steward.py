@@ -36,7 +36,8 @@ def calendar_grid(request: HttpRequest) -> HttpResponse:
          "label": published.STATUS_IT.get(cells[(p, m)]["status"], "")}
         if (p, m) in cells else None for m in periods]}
         for p in sorted({r["partner"] for r in rows})]
-    attention = [r | {"status_it": published.STATUS_IT.get(r["status"], "")} for r in rows
+    attention = [r | {"status_it": published.STATUS_IT.get(r["status"], ""),
+                      "received": published.local_time(r["received_at"])} for r in rows
                  if r["status"] in ("rejected", "held")]
     return render(request, "portal/calendar.html", {
         "periods": periods, "grid": grid, "attention": attention,
@@ -85,7 +86,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     settings = settings_mod.load()
     rows = published.calendar_rows(settings)
-    ready = [r for r in rows if not r["approved"] and r["status"] in ("on_time", "late", "corrected")]
+    ready = [r | {"status_it": published.STATUS_IT.get(r["status"], "")} for r in rows
+             if not r["approved"] and r["status"] in ("on_time", "late", "corrected")]
     done = [r for r in rows if r["approved"]]
     return render(request, "portal/approvals.html", {
         "approve_form": ApproveForm(prefix="a"), "reopen_form": ReopenForm(prefix="r"),
