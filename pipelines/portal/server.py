@@ -4,6 +4,7 @@ gunicorn (threaded workers, the app loaded and the validation warmed before fork
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 DEFAULT_WORKERS = 2
@@ -22,6 +23,19 @@ def setup_django(migrate: bool = True) -> None:
 
         call_command("migrate", verbosity=0, interactive=False)
         connections.close_all()
+        _private_database()
+
+
+def _private_database() -> None:
+    """The SQLite file holds password hashes: readable by the platform's user only."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(f"{db['NAME']}{suffix}")
+            if path.exists():
+                path.chmod(0o600)
 
 
 def _finish_background(server: Any, worker: Any) -> None:
