@@ -21,17 +21,30 @@ def path(settings: Settings) -> Path:
     return settings.home / "published" / "warehouse.duckdb"
 
 
+_CACHED_QUERIES = 256
+_query_cache: dict[tuple[str, int, str, tuple], list[tuple]] = {}
+
+
 def _query(settings: Settings, sql: str, params: list[Any]) -> list[tuple]:
+    """A query of the published copy, answered once per published version."""
     import duckdb
 
     db = path(settings)
-    if not db.exists():
+    try:
+        key = (str(db), db.stat().st_mtime_ns, sql, tuple(params))
+    except FileNotFoundError:
         return []
+    if key in _query_cache:
+        return _query_cache[key]
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql, params).fetchall()
+        rows = con.execute(sql, params).fetchall()
     finally:
         con.close()
+    if len(_query_cache) >= _CACHED_QUERIES or any(k[1] != key[1] for k in _query_cache):
+        _query_cache.clear()
+    _query_cache[key] = rows
+    return rows
 
 
 _calendar_cache: dict[tuple[str, int], list[dict]] = {}
