@@ -5,6 +5,7 @@ the indicator values. No published copy yet: empty answers."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ def path(settings: Settings) -> Path:
 
 
 _CACHED_QUERIES = 256
+_cache_lock = threading.Lock()
 _query_cache: dict[tuple[str, int, str, tuple], list[tuple]] = {}
 
 
@@ -34,16 +36,18 @@ def _query(settings: Settings, sql: str, params: list[Any]) -> list[tuple]:
         key = (str(db), db.stat().st_mtime_ns, sql, tuple(params))
     except FileNotFoundError:
         return []
-    if key in _query_cache:
-        return _query_cache[key]
+    with _cache_lock:
+        if key in _query_cache:
+            return _query_cache[key]
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.execute(sql, params).fetchall()
     finally:
         con.close()
-    if len(_query_cache) >= _CACHED_QUERIES or any(k[1] != key[1] for k in _query_cache):
-        _query_cache.clear()
-    _query_cache[key] = rows
+    with _cache_lock:
+        if len(_query_cache) >= _CACHED_QUERIES or any(k[1] != key[1] for k in _query_cache):
+            _query_cache.clear()
+        _query_cache[key] = rows
     return rows
 
 
