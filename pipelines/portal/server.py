@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 8
+# Threads mostly wait for the batched check (pipelines/portal/checking.py): enough of them that
+# the partners sending at the same moment all join the same validation pass.
+DEFAULT_THREADS = 16
 
 
 def setup_django(migrate: bool = True) -> None:
@@ -53,7 +55,8 @@ def serve(host: str, port: int, workers: int | None = None) -> None:
     class Portal(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options: dict[str, Any] = {
-                "bind": f"{host}:{port}", "workers": workers, "threads": DEFAULT_THREADS,
+                "bind": f"{host}:{port}", "workers": workers,
+                "threads": int(os.environ.get("OSSERVATORIO_PORTAL_THREADS", "") or DEFAULT_THREADS),
                 "worker_class": "gthread", "preload_app": True, "timeout": 120,
                 "accesslog": None, "errorlog": "-", "loglevel": "warning",
                 # a stopping worker first lets its background run (ingest, build) finish

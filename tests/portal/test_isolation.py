@@ -179,3 +179,36 @@ def test_a_disabled_account_cannot_sign_in_and_its_history_stays(portal_home) ->
     assert refused.status_code == 200
     assert Upload.objects.filter(partner_code="P09").count() == 1
     assert AuditEvent.objects.filter(action="account_disabled", actor="cli").exists()
+
+
+def test_the_steward_approves_and_reopens_with_a_reason_and_both_are_audited(
+        p01_objects, portal_home) -> None:
+    from pipelines.approval.state import latest_action
+    from pipelines.portal.accounts import add_user
+    from pipelines.portal.models import AuditEvent
+    from pipelines.warehouse import raw
+
+    add_user("referente3@prova.it", "steward", PASSWORD, by="test")
+    steward = signed_in("referente3@prova.it", steward=True)
+    refused = steward.post("/referente/approvazioni/riapri/", {
+        "r-period": PERIOD, "r-partner": "P01", "r-reason": "prova"}, follow=True)
+    assert "Non riaperto P01 2026-03" in refused.content.decode()  # it is not approved
+    done = steward.post("/referente/approvazioni/approva/", {
+        "a-period": PERIOD, "a-partner": "P01", "a-note": "ok"}, follow=True)
+    assert "Approvato P01 2026-03." in done.content.decode()
+    no_reason = steward.post("/referente/approvazioni/riapri/", {
+        "r-period": PERIOD, "r-partner": "P01", "r-reason": ""}, follow=True)
+    assert "Dati non validi" in no_reason.content.decode()
+    reopened = steward.post("/referente/approvazioni/riapri/", {
+        "r-period": PERIOD, "r-partner": "P01", "r-reason": "cifre da rivedere"}, follow=True)
+    assert "Riaperto P01 2026-03" in reopened.content.decode()
+    con = raw.connect(portal_home / "warehouse.duckdb")
+    try:
+        assert latest_action(con, "P01", PERIOD) == "reopened"
+    finally:
+        con.close()
+    events = list(AuditEvent.objects.filter(actor="referente3@prova.it").values_list(
+        "action", "partner_code", "period", "detail"))
+    assert events == [("reopen", "P01", PERIOD, "cifre da rivedere"),
+                      ("approve", "P01", PERIOD, events[1][3])]
+    assert events[1][3].startswith("version ") and events[1][3].endswith("; ok")
