@@ -6,6 +6,9 @@ is the one `evaluate` gives it alone; one pass at a time per process."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pipelines.ingestion.inbox import Drop
@@ -21,9 +24,30 @@ class _Batch:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-_joining = threading.Lock()  # guards `_open`
+_joining = threading.Lock()  # guards `_open` and `_arriving`
 _passing = threading.Lock()  # one validation pass at a time
 _open: _Batch | None = None
+_arriving = 0  # uploads still being received: a new pass waits a moment for them
+GATHER_SECONDS = 0.5
+
+
+@contextmanager
+def arriving() -> Iterator[None]:
+    """Around receiving an upload's bytes, so that a pass about to start waits for it."""
+    global _arriving
+    with _joining:
+        _arriving += 1
+    try:
+        yield
+    finally:
+        with _joining:
+            _arriving -= 1
+
+
+def _gather() -> None:
+    deadline = time.monotonic() + GATHER_SECONDS
+    while _arriving > 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def check(drop: Drop, settings: Settings) -> FileVerdict:
@@ -37,6 +61,7 @@ def check(drop: Drop, settings: Settings) -> FileVerdict:
         index = len(batch.drops)
         batch.drops.append(drop)
     if leader:
+        _gather()
         with _passing:  # while the previous pass runs, later uploads join this batch
             with _joining:
                 if _open is batch:

@@ -1,5 +1,6 @@
 """Requests larger than an upload may be are refused before anything reads their body (the
-CSRF check would otherwise parse the whole multipart body first)."""
+CSRF check would otherwise parse the whole multipart body first); an upload's body is read
+here, counted as arriving, so that a check about to start can wait for it to join its pass."""
 
 from __future__ import annotations
 
@@ -26,4 +27,9 @@ class UploadLimitMiddleware:
             body = render_to_string("portal/too_large.html",
                                     {"mb": limit // 1024**2 or 1, "back": request.path})
             return HttpResponse(body, status=413)
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            from pipelines.portal.checking import arriving
+
+            with arriving():  # a validation pass about to start waits for this file
+                request.FILES  # noqa: B018 - reads and parses the body now
         return self.get_response(request)
