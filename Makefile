@@ -34,19 +34,21 @@ manifest: dbt_project/target/manifest.json
 demo: setup
 	$(BIN)/osservatorio demo
 
-## Debian packages the reports and tests need: Chromium (HTML -> PDF, rendering tests),
-## poppler-utils (pdftoppm, pdftotext) and LibreOffice Calc (the template and partner files
-## as a partner's spreadsheet writes them). Installed with apt-get only when missing (the CI
-## runs as root).
+## Debian packages the reports and tests need: Chromium (HTML -> PDF, rendering tests, the
+## portal's browser tests), poppler-utils (pdftoppm, pdftotext), LibreOffice Calc (the template
+## and partner files as a partner's spreadsheet writes them) and npm for axe-core (the portal's
+## accessibility test, package-lock.json). Installed only when missing (the CI runs as root).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing with apt-get"; \
 		apt-get update && apt-get install -y --no-install-recommends $$missing; \
 	fi
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund
 
 ## The whole test suite (real DuckDB, dbt, Dagster, GX), after lint, format and type checks.
 test: setup system-deps lint
@@ -70,6 +72,7 @@ docs: setup
 
 bench: setup
 	$(BIN)/python -m bench.run S M
+	$(BIN)/python -m bench.portal
 
 bench-l: setup
 	$(BIN)/python -m bench.run L

@@ -331,11 +331,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(f"error: no report: {exc}", file=sys.stderr)
         return 1
-    _print_demo_summary(home, written)
+    from pipelines.portal.commands import demo_accounts
+
+    _print_demo_summary(home, written, demo_accounts(home))
     return 0
 
 
-def _print_demo_summary(home: Path, written) -> None:  # type: ignore[no-untyped-def]
+def _print_demo_summary(home: Path, written, accounts: list[str]) -> None:  # type: ignore[no-untyped-def]
     import duckdb
 
     con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
@@ -362,6 +364,8 @@ def _print_demo_summary(home: Path, written) -> None:  # type: ignore[no-untyped
     print(f"Excel export: {written.excel}")
     print(f"Scorecards: {len(written.scorecards)}, in {home / 'outbox'}/<PARTNER>/"
           f"{written.html.stem.removeprefix('report_')}/")
+    for line in accounts:  # the portal's demo accounts: `osservatorio portal` serves it
+        print(line)
     if written.pdf:
         print(f"Report (PDF): {written.pdf}")
     else:
@@ -389,6 +393,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"Scorecards:      {len(written.scorecards)} in "
           f"{settings.home / 'outbox'}/<PARTNER>/{args.period}/")
     return 0
+
+
+# --- portal -----------------------------------------------------------------------------
+
+
+def cmd_portal(args: argparse.Namespace) -> int:
+    from pipelines.portal.server import serve
+
+    settings = _settings()
+    settings.require_key()  # the portal records what partners send
+    _setup_logging(settings.home)
+    print(f"Portal on http://{args.host}:{args.port}/ (workspace {settings.home})")
+    serve(args.host, args.port)
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from pipelines.portal import commands
+
+    if args.action == "disable":
+        return commands.user_disable(args.email)
+    if not args.password_stdin:
+        print("error: give the password on standard input with --password-stdin", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    return commands.user_add(args.email, args.role, args.partner, password)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -439,6 +469,20 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="the month's report, scorecards and Excel export")
     r.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
     r.set_defaults(func=cmd_report)
+    w = sub.add_parser("portal", help="serve the partner portal (gunicorn)")
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8000)
+    w.set_defaults(func=cmd_portal)
+    u = sub.add_parser("user", help="portal accounts").add_subparsers(dest="action", required=True)
+    ua = u.add_parser("add", help="create an account (exit 1 if it exists)")
+    ua.add_argument("email")
+    ua.add_argument("--role", required=True, choices=["partner", "steward", "analyst"])
+    ua.add_argument("--partner", help="partner code, for a partner account")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    ua.set_defaults(func=cmd_user)
+    ud = u.add_parser("disable", help="the account can no longer sign in; its history stays")
+    ud.add_argument("email")
+    ud.set_defaults(func=cmd_user)
     return p
 
 

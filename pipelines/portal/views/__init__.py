@@ -1,0 +1,1 @@
+"""The portal's views, by who reads them: sign-in, partners, the steward, analysts."""
