@@ -83,7 +83,8 @@ def _zip_checks(path: Path, size: int) -> list[Issue]:
             names = {i.filename for i in infos}
             if any(i.flag_bits & 0x1 for i in infos):
                 return [file_issue("file_password_protected")]
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        # NotImplementedError: a damaged header claims a zip version or method zipfile lacks
         return [file_issue("file_unreadable")]
     expanded = sum(i.file_size for i in infos)
     ratio = expanded / max(size, 1)

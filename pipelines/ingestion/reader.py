@@ -101,10 +101,10 @@ def cell_text(value: object) -> str | None:
 
 def read_file(path: Path, max_bytes: int = 50 * 1024**2) -> ReadResult:
     """Read any accepted file; every problem becomes an Issue, never an exception."""
-    issues = precheck(path, max_bytes)
-    if issues:
-        return ReadResult(issues=issues)
     try:
+        issues = precheck(path, max_bytes)
+        if issues:
+            return ReadResult(issues=issues)
         if path.suffix.lower() == ".csv":
             return _read_csv(path)
         return _read_workbook(path)

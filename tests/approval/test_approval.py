@@ -90,7 +90,8 @@ def test_approve_hold_reopen_apply(workspace, capsys) -> None:
     page = next((home / "outbox" / "P01" / PERIOD).glob("esito_*_marzo_corretto.html"))
     text = page.read_text(encoding="utf-8")
     assert "non è stato ancora applicato" in text and "riaprire il mese" in text
-    assert "il mese di marzo 2026 è già stato approvato" in text and "righe in attesa: 10" in text
+    assert "il mese di marzo 2026 è già stato approvato" in text
+    assert "Interventi: 9 righe lette, 9 in attesa" in text  # the interventions, not spese
     build_warehouse(workspace)
     held = status(capsys, "P01")
     assert held["status"] == "held" and held["approved"] is True and held["versions"] == 2

@@ -70,7 +70,7 @@ def raw_tables(context: dg.AssetExecutionContext, osservatorio: OsservatorioSett
         f"{summary.held} held; {len(summary.released)} held files applied")
     for p in summary.problems:
         context.log.warning(p.as_text())
-    context.instance.add_run_tags(context.run_id, run_tags(summary))
+    context.instance.add_run_tags(context.run.run_id, run_tags(summary))
     if summary.changed:
         meta: dict[str, Any] = {"new_files": summary.new, "accepted": summary.accepted,
                 "accepted_with_warnings": summary.accepted_with_warnings,
