@@ -18,7 +18,9 @@ def bare_parse(files: list[Path]) -> int:
             if ext == ".csv":
                 rel = con.execute(
                     "select count(*) from read_csv(?, delim=';', header=false, all_varchar=true, "
-                    "null_padding=true, ignore_errors=true, encoding='latin-1')", [str(path)])
+                    "null_padding=true, ignore_errors=true, encoding='latin-1')",
+                    [str(path)],
+                )
                 cells += rel.fetchone()[0]
             else:
                 wb = pc.CalamineWorkbook.from_path(str(path))

@@ -46,13 +46,23 @@ def _file(folder: Path, tag: str) -> Path:
     ws.append([c.template_header for c in columns])
     for i in range(ROWS):
         year, sex = 1950 + i % 50, "F" if i % 2 else "M"
-        values = {"id_intervento": f"{tag}-{i:04d}", "codice_fiscale": build(
-                      "RSSMRA", year, 1 + i % 12, 1 + i % 28, sex, "D142"),
-                  "anonimo": "NO", "anno_nascita": year, "sesso": sex, "comune_residenza": "Crema",
-                  "cittadinanza": "ITA", "codice_nucleo": f"N{i:04d}", "componenti_nucleo": 3,
-                  "minori_nucleo": 1, "area": "POV", "tipo_intervento": "POV02",
-                  "data_intervento": f"{1 + i % 28:02d}/03/2026", "importo_euro": 100 + i % 50,
-                  "inviante": "SERVIZIO_SOCIALE"}
+        values = {
+            "id_intervento": f"{tag}-{i:04d}",
+            "codice_fiscale": build("RSSMRA", year, 1 + i % 12, 1 + i % 28, sex, "D142"),
+            "anonimo": "NO",
+            "anno_nascita": year,
+            "sesso": sex,
+            "comune_residenza": "Crema",
+            "cittadinanza": "ITA",
+            "codice_nucleo": f"N{i:04d}",
+            "componenti_nucleo": 3,
+            "minori_nucleo": 1,
+            "area": "POV",
+            "tipo_intervento": "POV02",
+            "data_intervento": f"{1 + i % 28:02d}/03/2026",
+            "importo_euro": 100 + i % 50,
+            "inviante": "SERVIZIO_SOCIALE",
+        }
         ws.append([values.get(c.name) for c in columns])
     path = folder / f"rendiconto_{tag}.xlsx"
     wb.save(path)
@@ -68,8 +78,11 @@ def _token(html: str) -> str:
 def _session(base: str, email: str) -> requests.Session:
     s = requests.Session()
     page = s.get(base + "/login/", timeout=30)
-    r = s.post(base + "/login/", data={"username": email, "password": PASSWORD,
-                                       "csrfmiddlewaretoken": _token(page.text)}, timeout=30)
+    r = s.post(
+        base + "/login/",
+        data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": _token(page.text)},
+        timeout=30,
+    )
     r.raise_for_status()
     return s
 
@@ -79,8 +92,9 @@ def _upload(s: requests.Session, base: str, partner: str, path: Path) -> tuple[f
     token = _token(s.get(url, timeout=30).text)
     started = time.monotonic()
     with path.open("rb") as fh:
-        r = s.post(url, data={"csrfmiddlewaretoken": token}, files={"file": (path.name, fh)},
-                   timeout=60)
+        r = s.post(
+            url, data={"csrfmiddlewaretoken": token}, files={"file": (path.name, fh)}, timeout=60
+        )
     seconds = time.monotonic() - started
     r.raise_for_status()
     found = re.search(r'id="esito">([^<]+)<', r.text)
@@ -95,9 +109,13 @@ def _free_port() -> int:
 
 def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="osservatorio-bench-portal-"))
-    env = os.environ | {"OSSERVATORIO_HOME": str(home), "GX_ANALYTICS_ENABLED": "false",
-                        "OSSERVATORIO_SECRET_KEY": "bench-key-not-for-production-0123456789",
-                        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    env = os.environ | {
+        "OSSERVATORIO_HOME": str(home),
+        "GX_ANALYTICS_ENABLED": "false",
+        "OSSERVATORIO_SECRET_KEY": "bench-key-not-for-production-0123456789",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
     os.environ.update(env)
     from pipelines.portal.server import setup_django
 
@@ -112,8 +130,13 @@ def main() -> int:
     print(f"Portal benchmark: {ROWS}-row files, workspace {home}")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "portal", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "portal", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     started = time.monotonic()
     figures: dict[str, object] = {"rows": ROWS}
     try:
@@ -136,8 +159,10 @@ def main() -> int:
             times.append(seconds)
         figures["sequential_median_seconds"] = round(statistics.median(times), 2)
         figures["sequential_max_seconds"] = round(max(times), 2)
-        print(f"  upload -> verdict, warm worker, median of {SEQUENTIAL}: "
-              f"{figures['sequential_median_seconds']} s (max {figures['sequential_max_seconds']} s; goal <= 2 s)")
+        print(
+            f"  upload -> verdict, warm worker, median of {SEQUENTIAL}: "
+            f"{figures['sequential_median_seconds']} s (max {figures['sequential_max_seconds']} s; goal <= 2 s)"
+        )
 
         sessions = {p: _session(base, f"{p.lower()}@bench.it") for p in partners}
         paths = {p: _file(files, f"all{p}") for p in partners}
@@ -160,27 +185,35 @@ def main() -> int:
         ok = sum(a[1].startswith("Accettato") for a in answers.values())
         figures["concurrent_answered"] = ok
         figures["concurrent_max_seconds"] = round(worst, 2)
-        figures["concurrent_median_seconds"] = round(statistics.median(a[0] for a in answers.values()), 2)
-        print(f"  28 partners at once: {ok}/28 answered with a verdict, slowest {worst:.2f} s, "
-              f"median {figures['concurrent_median_seconds']} s (goal: all, none over 10 s)")
+        figures["concurrent_median_seconds"] = round(
+            statistics.median(a[0] for a in answers.values()), 2
+        )
+        print(
+            f"  28 partners at once: {ok}/28 answered with a verdict, slowest {worst:.2f} s, "
+            f"median {figures['concurrent_median_seconds']} s (goal: all, none over 10 s)"
+        )
         expected = len(sent) + SEQUENTIAL + len(partners)
     finally:
         server.terminate()
         server.wait(timeout=120)
     figures.update(_ledger(home, expected))
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
-    print(f"  ledger after the background ingests: {figures['recorded']} files recorded of "
-          f"{expected} sent, {figures['recorded_twice']} recorded twice, "
-          f"{figures['left_in_inbox']} left unrecorded")
+    print(
+        f"  ledger after the background ingests: {figures['recorded']} files recorded of "
+        f"{expected} sent, {figures['recorded_twice']} recorded twice, "
+        f"{figures['left_in_inbox']} left unrecorded"
+    )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "portal.json").write_text(json.dumps(figures, indent=2) + "\n")
     shutil.rmtree(files, ignore_errors=True)
     shutil.rmtree(home, ignore_errors=True)
-    goals = {"median upload -> verdict <= 2 s": figures["sequential_median_seconds"] <= 2,
-             "28 at once: all answered": figures["concurrent_answered"] == 28,
-             "28 at once: none over 10 s": figures["concurrent_max_seconds"] <= 10,
-             "nothing lost, nothing recorded twice": figures["recorded"] == expected
-             and figures["recorded_twice"] == 0}
+    goals = {
+        "median upload -> verdict <= 2 s": figures["sequential_median_seconds"] <= 2,
+        "28 at once: all answered": figures["concurrent_answered"] == 28,
+        "28 at once: none over 10 s": figures["concurrent_max_seconds"] <= 10,
+        "nothing lost, nothing recorded twice": figures["recorded"] == expected
+        and figures["recorded_twice"] == 0,
+    }
     for goal, met in goals.items():
         print(f"   {goal}: {'met' if met else 'NOT met'}")
     return 0
@@ -198,12 +231,15 @@ def _ledger(home: Path, expected: int) -> dict[str, int]:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         recorded, distinct = con.execute(
-            "select count(*), count(distinct partner_code || period || sha256) "
-            "from raw.submissions").fetchone()
+            "select count(*), count(distinct partner_code || period || sha256) from raw.submissions"
+        ).fetchone()
     finally:
         con.close()
-    return {"recorded": int(recorded), "recorded_twice": int(recorded - distinct),
-            "left_in_inbox": int(late)}
+    return {
+        "recorded": int(recorded),
+        "recorded_twice": int(recorded - distinct),
+        "left_in_inbox": int(late),
+    }
 
 
 if __name__ == "__main__":

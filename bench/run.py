@@ -31,8 +31,11 @@ def _peak_mb() -> dict[str, float]:
     child (a dbt build), in MB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_rss_mb": round(max(own, children), 1), "peak_rss_ingest_mb": round(own, 1),
-            "peak_rss_build_mb": round(children, 1)}
+    return {
+        "peak_rss_mb": round(max(own, children), 1),
+        "peak_rss_ingest_mb": round(own, 1),
+        "peak_rss_build_mb": round(children, 1),
+    }
 
 
 def _inbox(tier: str, config) -> Path:
@@ -74,12 +77,20 @@ def run_tier(tier: str) -> dict:
     inbox = _inbox(tier, config)
     files = sorted(p for p in inbox.rglob("*") if p.is_file())
     home = _fresh_workspace(tier, inbox)
-    os.environ.update({"OSSERVATORIO_HOME": str(home), "OSSERVATORIO_START": "2026-01",
-                       "OSSERVATORIO_END": "2031-12",
-                       "OSSERVATORIO_SECRET_KEY": "benchmark-key-not-a-secret"})
+    os.environ.update(
+        {
+            "OSSERVATORIO_HOME": str(home),
+            "OSSERVATORIO_START": "2026-01",
+            "OSSERVATORIO_END": "2031-12",
+            "OSSERVATORIO_SECRET_KEY": "benchmark-key-not-a-secret",
+        }
+    )
     settings = settings_mod.load(home)
-    out: dict = {"tier": tier, "files": len(files),
-                 "inbox_mb": round(sum(p.stat().st_size for p in files) / 1024**2, 1)}
+    out: dict = {
+        "tier": tier,
+        "files": len(files),
+        "inbox_mb": round(sum(p.stat().st_size for p in files) / 1024**2, 1),
+    }
 
     start = time.perf_counter()
     parsed = bare_parse(files)
@@ -111,8 +122,9 @@ def run_tier(tier: str) -> dict:
     if tier in ("M", "L"):
         from pipelines.synthetic.generator import generate
 
-        extra = dataclasses.replace(config, seed=config.seed + 1000, start_period="2031-01",
-                                    months=1)
+        extra = dataclasses.replace(
+            config, seed=config.seed + 1000, start_period="2031-01", months=1
+        )
         generate(home / "inbox", extra, manifest_path=CACHE / f"extra-{tier}.json")
         start = time.perf_counter()
         added = ingest(settings)
@@ -137,8 +149,11 @@ def run_tier(tier: str) -> dict:
         out["platform_vs_naive_speedup"] = round(out["naive_s"] / out["ingest_s"], 1)
 
     out.update(_peak_mb())
-    out["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
-                      "python": platform.python_version()}
+    out["machine"] = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
     out["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return out
 
@@ -152,51 +167,74 @@ def _disclosure(home: Path) -> dict:
         cells, primary, secondary, recoverable, choose_s, audit_s = con.execute(
             "select cells, primary_suppressed, secondary_suppressed, recoverable, "
             "suppression_seconds, audit_seconds from meta.disclosure_audits "
-            "order by audited_at desc limit 1").fetchone()
+            "order by audited_at desc limit 1"
+        ).fetchone()
     finally:
         con.close()
-    return {"published_cells": cells, "primary_suppressed": primary,
-            "secondary_suppressed": secondary, "recoverable": recoverable,
-            "secondary_suppression_s": round(choose_s, 2), "audit_s": round(audit_s, 2),
-            "secondary_vs_primary": round(secondary / primary, 3) if primary else 0.0}
+    return {
+        "published_cells": cells,
+        "primary_suppressed": primary,
+        "secondary_suppressed": secondary,
+        "recoverable": recoverable,
+        "secondary_suppression_s": round(choose_s, 2),
+        "audit_s": round(audit_s, 2),
+        "secondary_vs_primary": round(secondary / primary, 3) if primary else 0.0,
+    }
 
 
 GOALS = [
     ("ingest_vs_bare_parse", "ingest / bare parse", "<= 2.0", lambda v: v <= 2.0),
     ("platform_vs_naive_speedup", "platform speed-up over naive (S)", ">= 10", lambda v: v >= 10),
-    ("add_month_vs_full", "add one month / full run (files and build)", "<= 0.15", lambda v: v <= 0.15),
+    (
+        "add_month_vs_full",
+        "add one month / full run (files and build)",
+        "<= 0.15",
+        lambda v: v <= 0.15,
+    ),
     ("peak_rss_mb", "peak memory (MB)", "< 4096 (tier L)", lambda v: v < 4096),
 ]
 
 
 def report(result: dict) -> None:
-    print(f"\n== tier {result['tier']}: {result['files']} files, {result.get('rows', 0):,} rows, "
-          f"{result['inbox_mb']} MB")
-    print(f"   bare parse {result['bare_parse_s']} s · GX import {result.get('gx_import_s')} s · "
-          f"ingest {result['ingest_s']} s "
-          f"({result['rows_per_s']:,} rows/s) · build {result['build_s']} s")
+    print(
+        f"\n== tier {result['tier']}: {result['files']} files, {result.get('rows', 0):,} rows, "
+        f"{result['inbox_mb']} MB"
+    )
+    print(
+        f"   bare parse {result['bare_parse_s']} s · GX import {result.get('gx_import_s')} s · "
+        f"ingest {result['ingest_s']} s "
+        f"({result['rows_per_s']:,} rows/s) · build {result['build_s']} s"
+    )
     print(f"   ingest stages (s): {result['stages_s']}")
     if "add_month_s" in result:
-        print(f"   add one month: {result['add_month_s']} s for {result['add_month_rows']:,} rows "
-              f"(ingest {result['add_month_ingest_s']} s, incremental build "
-              f"{result['add_month_build_s']} s from {result['add_month_recomputed_from']}; "
-              f"build alone {result['add_month_build_vs_full_build']} of the full build)")
+        print(
+            f"   add one month: {result['add_month_s']} s for {result['add_month_rows']:,} rows "
+            f"(ingest {result['add_month_ingest_s']} s, incremental build "
+            f"{result['add_month_build_s']} s from {result['add_month_recomputed_from']}; "
+            f"build alone {result['add_month_build_vs_full_build']} of the full build)"
+        )
     if "naive_s" in result:
         print(f"   naive baseline: {result['naive_s']} s")
     if "published_cells" in result:
         share = (result["secondary_suppression_s"] + result["audit_s"]) / result["build_s"]
-        print(f"   disclosure control: {result['published_cells']:,} published cells, "
-              f"{result['primary_suppressed']:,} primary and {result['secondary_suppressed']:,} "
-              f"secondary suppressions ({result['secondary_vs_primary']} per primary; goal < 1), "
-              f"{result['recoverable']} recoverable; secondary suppression "
-              f"{result['secondary_suppression_s']} s, audit {result['audit_s']} s = "
-              f"{share:.0%} of the build (goal: the audit under 20 %)")
+        print(
+            f"   disclosure control: {result['published_cells']:,} published cells, "
+            f"{result['primary_suppressed']:,} primary and {result['secondary_suppressed']:,} "
+            f"secondary suppressions ({result['secondary_vs_primary']} per primary; goal < 1), "
+            f"{result['recoverable']} recoverable; secondary suppression "
+            f"{result['secondary_suppression_s']} s, audit {result['audit_s']} s = "
+            f"{share:.0%} of the build (goal: the audit under 20 %)"
+        )
     if "peak_rss_ingest_mb" in result:
-        print(f"   peak memory: ingest process {result['peak_rss_ingest_mb']:,} MB, "
-              f"dbt build {result['peak_rss_build_mb']:,} MB")
+        print(
+            f"   peak memory: ingest process {result['peak_rss_ingest_mb']:,} MB, "
+            f"dbt build {result['peak_rss_build_mb']:,} MB"
+        )
     for key, label, goal, ok in GOALS:
         if key in result:
-            print(f"   {label}: {result[key]} (goal {goal}) {'met' if ok(result[key]) else 'NOT met'}")
+            print(
+                f"   {label}: {result[key]} (goal {goal}) {'met' if ok(result[key]) else 'NOT met'}"
+            )
 
 
 def main(argv: list[str]) -> int:

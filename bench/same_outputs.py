@@ -47,10 +47,15 @@ def _digest_tables(db: Path, tables: list[str], home: Path) -> dict[str, str]:
     out = {}
     try:
         for table in tables:
-            cols = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema || '.' "
-                "|| table_name = ? order by ordinal_position", [table]).fetchall()
-                if c not in VOLATILE]
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema || '.' "
+                    "|| table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+                if c not in VOLATILE
+            ]
             listed = ", ".join(f'"{c}"' for c in cols)
             rows = con.execute(f"select {listed} from {table} order by all").fetchall()
             text = repr(rows).replace(str(home), "<home>")  # paths inside the workspace
@@ -61,8 +66,12 @@ def _digest_tables(db: Path, tables: list[str], home: Path) -> dict[str, str]:
 
 
 def _workspace(home: Path) -> None:
-    os.environ.update(OSSERVATORIO_HOME=str(home), OSSERVATORIO_SECRET_KEY=KEY,
-                      OSSERVATORIO_START="2026-01", OSSERVATORIO_END="2026-05")
+    os.environ.update(
+        OSSERVATORIO_HOME=str(home),
+        OSSERVATORIO_SECRET_KEY=KEY,
+        OSSERVATORIO_START="2026-01",
+        OSSERVATORIO_END="2026-05",
+    )
     for name in ("OSSERVATORIO_SECRET_KEY_FILE", "DAGSTER_HOME", "OSSERVATORIO_DUE_DAY"):
         os.environ.pop(name, None)
 
@@ -81,18 +90,28 @@ def digests(tmp: Path) -> dict[str, object]:
     for case in cases:
         if case["kind"] != "reader":
             shutil.copy2(CORPUS / case["file"], month / case["file"])
-    generate(home / "inbox", GeneratorConfig(seed=11, partners=6, start_period="2026-01",
-                                             months=5, rows_per_file=30))
+    generate(
+        home / "inbox",
+        GeneratorConfig(seed=11, partners=6, start_period="2026-01", months=5, rows_per_file=30),
+    )
     settings = settings_mod.load(home)
     ingest(settings)
-    feedback = {p.relative_to(home).as_posix(): _digest_file(p)
-                for p in sorted((home / "outbox").rglob("*")) if p.is_file()}
+    feedback = {
+        p.relative_to(home).as_posix(): _digest_file(p)
+        for p in sorted((home / "outbox").rglob("*"))
+        if p.is_file()
+    }
     build_warehouse(settings, as_of=AS_OF)
-    raw = _digest_tables(home / "warehouse.duckdb",
-                         ["raw.submissions", "raw.submission_issues", "raw.interventi",
-                          "raw.spese"], home)
-    marts = _digest_tables(home / "published" / "warehouse.duckdb",
-                           ["marts.indicator_values", "marts.indicator_breakdowns"], home)
+    raw = _digest_tables(
+        home / "warehouse.duckdb",
+        ["raw.submissions", "raw.submission_issues", "raw.interventi", "raw.spese"],
+        home,
+    )
+    marts = _digest_tables(
+        home / "published" / "warehouse.duckdb",
+        ["marts.indicator_values", "marts.indicator_breakdowns"],
+        home,
+    )
     return {"feedback": feedback, "raw": raw, "marts": marts}
 
 
@@ -107,19 +126,26 @@ def main() -> int:
     files = len(now["feedback"])  # type: ignore[arg-type]
     if args.write:
         args.write.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
-        print(f"wrote {args.write}: {files} feedback files, {len(now['raw'])} raw tables, "  # type: ignore[arg-type]
-              f"{len(now['marts'])} marts")  # type: ignore[arg-type]
+        print(
+            f"wrote {args.write}: {files} feedback files, {len(now['raw'])} raw tables, "  # type: ignore[arg-type]
+            f"{len(now['marts'])} marts"
+        )  # type: ignore[arg-type]
         return 0
     before = json.loads(args.compare.read_text())
-    differ = [f"{part}/{k}" for part in ("feedback", "raw", "marts")
-              for k in sorted(set(before[part]) | set(now[part]))  # type: ignore[call-overload]
-              if before[part].get(k) != now[part].get(k)]  # type: ignore[union-attr]
+    differ = [
+        f"{part}/{k}"
+        for part in ("feedback", "raw", "marts")
+        for k in sorted(set(before[part]) | set(now[part]))  # type: ignore[call-overload]
+        if before[part].get(k) != now[part].get(k)
+    ]  # type: ignore[union-attr]
     if differ:
         print(f"{len(differ)} outputs differ:", *differ[:20], sep="\n  ")
         return 1
-    print(f"the same: {files} feedback files, raw tables "
-          f"{', '.join(f'{k} {v.split()[1][1:]}' for k, v in now['raw'].items())}, "  # type: ignore[union-attr]
-          f"and {', '.join(now['marts'])} byte for byte")  # type: ignore[arg-type]
+    print(
+        f"the same: {files} feedback files, raw tables "
+        f"{', '.join(f'{k} {v.split()[1][1:]}' for k, v in now['raw'].items())}, "  # type: ignore[union-attr]
+        f"and {', '.join(now['marts'])} byte for byte"
+    )  # type: ignore[arg-type]
     return 0
 
 

@@ -68,16 +68,20 @@ def check_text(verdict) -> str:  # type: ignore[no-untyped-def]
     from pipelines.validation.feedback import counts_it, month_it
 
     d = verdict.drop
-    lines = [f"File {d.name} · ente {d.partner} · mese {month_it(d.period)}",
-             f"Esito: {VERDICT_IT[verdict.status].upper()} ({counts_it(verdict)}; "
-             f"errori {verdict.errors}, avvisi {verdict.warnings})"]
+    lines = [
+        f"File {d.name} · ente {d.partner} · mese {month_it(d.period)}",
+        f"Esito: {VERDICT_IT[verdict.status].upper()} ({counts_it(verdict)}; "
+        f"errori {verdict.errors}, avvisi {verdict.warnings})",
+    ]
     for i in verdict.issues:
         where = f"foglio {i.sheet}, " if i.sheet else ""
         where += f"riga {i.row}, " if i.row is not None else ""
         where += f"colonna '{i.column}'" if i.column else "intero file"
         kind = "ERRORE" if i.severity == "error" else "avviso"
-        lines.append(f"- {kind} · {where}: {i.message}"
-                     + (f" Cosa serve: {i.expected}." if i.expected else ""))
+        lines.append(
+            f"- {kind} · {where}: {i.message}"
+            + (f" Cosa serve: {i.expected}." if i.expected else "")
+        )
     return "\n".join(lines)
 
 
@@ -90,9 +94,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings()
     _setup_logging(settings.home)
     s = ingest(settings)
-    print(f"{s.new} new files of {s.seen} in the inbox: {s.accepted} accepted, "
-          f"{s.accepted_with_warnings} accepted with warnings, {s.rejected} rejected, "
-          f"{s.held} held for an approved month ({s.rows_accepted} rows accepted).")
+    print(
+        f"{s.new} new files of {s.seen} in the inbox: {s.accepted} accepted, "
+        f"{s.accepted_with_warnings} accepted with warnings, {s.rejected} rejected, "
+        f"{s.held} held for an approved month ({s.rows_accepted} rows accepted)."
+    )
     for r in s.released:
         print(f"Applied {r.partner} {r.period} {r.file_name}: held until the month was reopened.")
     for p in s.problems:
@@ -112,9 +118,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     except PublicationBlocked as exc:
         _alert_blocked_publication(settings, str(exc))
         raise
-    what = ("rebuilt in full" if plan.full_refresh
-            else f"months from {plan.changed_from} recomputed" if plan.changed_from <= plan.last_period
-            else "no month changed; calendar and quality tables refreshed")
+    what = (
+        "rebuilt in full"
+        if plan.full_refresh
+        else f"months from {plan.changed_from} recomputed"
+        if plan.changed_from <= plan.last_period
+        else "no month changed; calendar and quality tables refreshed"
+    )
     print(f"Warehouse built ({what}): {settings.home / 'warehouse.duckdb'}")
     print(f"Read-only copy for analysts: {settings.home / 'published' / 'warehouse.duckdb'}")
     return 0
@@ -127,8 +137,14 @@ def _alert_blocked_publication(settings, message: str) -> None:  # type: ignore[
     from pipelines.alerting.run import run_failure
 
     run_id = "cli-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    run_failure(settings, "osservatorio build", run_id, [], [message],
-                [("no_suppressed_cell_recoverable", "marts/indicator_values")])
+    run_failure(
+        settings,
+        "osservatorio build",
+        run_id,
+        [],
+        [message],
+        [("no_suppressed_cell_recoverable", "marts/indicator_values")],
+    )
 
 
 # --- status -----------------------------------------------------------------------------
@@ -140,8 +156,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = _settings()
     published = settings.home / "published" / "warehouse.duckdb"
     if not published.exists():
-        print(f"No warehouse has been built yet in {settings.home}: run `osservatorio ingest` "
-              "and `osservatorio build` (or `osservatorio demo`).", file=sys.stderr)
+        print(
+            f"No warehouse has been built yet in {settings.home}: run `osservatorio ingest` "
+            "and `osservatorio build` (or `osservatorio demo`).",
+            file=sys.stderr,
+        )
         return 2
     rows = calendar.load(published, args.period)
     if args.format == "json":
@@ -219,8 +238,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     as_of = None
     if args.as_of:
         try:
-            as_of = (dt.date.fromisoformat(args.as_of)
-                     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of) else None)
+            as_of = (
+                dt.date.fromisoformat(args.as_of)
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of)
+                else None
+            )
         except ValueError:
             as_of = None
         if as_of is None:
@@ -261,7 +283,8 @@ def _fresh_workspace(home: Path) -> None:
     if home.exists() and any(home.iterdir()) and not (home / WORKSPACE_MARKER).exists():
         raise SettingsError(
             f"{home} is not empty and is not an Osservatorio workspace: the demo will not "
-            "overwrite it. Set OSSERVATORIO_HOME to an empty or new folder.")
+            "overwrite it. Set OSSERVATORIO_HOME to an empty or new folder."
+        )
     if home.exists():
         for child in home.iterdir():
             if child.is_dir() and not child.is_symlink():
@@ -282,8 +305,10 @@ def _demo_key(home: Path) -> None:
     key_file.write_text(secrets.token_hex(32))
     key_file.chmod(0o600)
     os.environ["OSSERVATORIO_SECRET_KEY_FILE"] = str(key_file)
-    print(f"Demo key: no pseudonymisation key was set, so the demo made its own ({key_file});\n"
-          "          never use it in production (set OSSERVATORIO_SECRET_KEY_FILE).")
+    print(
+        f"Demo key: no pseudonymisation key was set, so the demo made its own ({key_file});\n"
+        "          never use it in production (set OSSERVATORIO_SECRET_KEY_FILE)."
+    )
 
 
 def demo_periods(start: str, end: str, today) -> list[str]:
@@ -309,19 +334,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from pipelines.synthetic.generator import GeneratorConfig, generate
 
-    print(f"1/3 Synthetic reports of {args.partners} partners, {periods[0]} to {periods[-1]} "
-          f"({len(periods)} months), into {home / 'inbox'}")
-    generate(home / "inbox", GeneratorConfig(seed=args.seed, partners=args.partners,
-                                             start_period=periods[0], months=len(periods),
-                                             rows_per_file=args.rows),
-             manifest_path=home / "synthetic" / "synthetic_manifest.json")
+    print(
+        f"1/3 Synthetic reports of {args.partners} partners, {periods[0]} to {periods[-1]} "
+        f"({len(periods)} months), into {home / 'inbox'}"
+    )
+    generate(
+        home / "inbox",
+        GeneratorConfig(
+            seed=args.seed,
+            partners=args.partners,
+            start_period=periods[0],
+            months=len(periods),
+            rows_per_file=args.rows,
+        ),
+        manifest_path=home / "synthetic" / "synthetic_manifest.json",
+    )
     run_log = home / "logs" / "demo_run.log"
     print(f"2/3 The pipeline, Dagster job ingest_and_build (its full output: {run_log})")
     from pipelines.orchestration import run_main_job
 
     if not run_main_job(log_file=run_log):
-        print(f"error: the pipeline run failed; the last lines of {run_log} say why.",
-              file=sys.stderr)
+        print(
+            f"error: the pipeline run failed; the last lines of {run_log} say why.", file=sys.stderr
+        )
         return 1
     print("3/3 The month's report, the partners' scorecards and the Excel export")
     from pipelines.reporting.publish import ReportError, write_all
@@ -342,28 +377,40 @@ def _print_demo_summary(home: Path, written, accounts: list[str]) -> None:  # ty
 
     con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
     try:
-        counts = dict(con.execute(
-            "select status, count(*) from marts.submissions group by status").fetchall())
-        latest = dict(con.execute(
-            "select \"window\", display_value from marts.indicator_values "
-            "where indicator_code = 'REACH_PERSONS' and scope = 'partnership' "
-            "and period = (select max(period) from marts.dim_period where is_due)").fetchall())
+        counts = dict(
+            con.execute("select status, count(*) from marts.submissions group by status").fetchall()
+        )
+        latest = dict(
+            con.execute(
+                'select "window", display_value from marts.indicator_values '
+                "where indicator_code = 'REACH_PERSONS' and scope = 'partnership' "
+                "and period = (select max(period) from marts.dim_period where is_due)"
+            ).fetchall()
+        )
         period = con.execute("select max(period) from marts.dim_period where is_due").fetchone()
     finally:
         con.close()
     accepted = counts.get("accepted", 0) + counts.get("accepted_with_warnings", 0)
     print()
-    print(f"Files: {accepted} accepted ({counts.get('accepted_with_warnings', 0)} with warnings), "
-          f"{counts.get('rejected', 0)} rejected; the partners' feedback is in {home / 'outbox'}.")
+    print(
+        f"Files: {accepted} accepted ({counts.get('accepted_with_warnings', 0)} with warnings), "
+        f"{counts.get('rejected', 0)} rejected; the partners' feedback is in {home / 'outbox'}."
+    )
     # "This month" is the latest period whose reports were due: the month just ended is not.
-    print(f"Persons reached (REACH_PERSONS, partnership) in {period[0] if period else '-'}, the "
-          f"latest month due: {latest.get('month', '-')}; since the start: "
-          f"{latest.get('cumulative', '-')}.")
-    print(f"Warehouse: {home / 'warehouse.duckdb'}; analysts' read-only copy: "
-          f"{home / 'published' / 'warehouse.duckdb'}")
+    print(
+        f"Persons reached (REACH_PERSONS, partnership) in {period[0] if period else '-'}, the "
+        f"latest month due: {latest.get('month', '-')}; since the start: "
+        f"{latest.get('cumulative', '-')}."
+    )
+    print(
+        f"Warehouse: {home / 'warehouse.duckdb'}; analysts' read-only copy: "
+        f"{home / 'published' / 'warehouse.duckdb'}"
+    )
     print(f"Excel export: {written.excel}")
-    print(f"Scorecards: {len(written.scorecards)}, in {home / 'outbox'}/<PARTNER>/"
-          f"{written.html.stem.removeprefix('report_')}/")
+    print(
+        f"Scorecards: {len(written.scorecards)}, in {home / 'outbox'}/<PARTNER>/"
+        f"{written.html.stem.removeprefix('report_')}/"
+    )
     for line in accounts:  # the portal's demo accounts: `osservatorio portal` serves it
         print(line)
     if written.pdf:
@@ -387,11 +434,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"Report (HTML):   {written.html}")
-    print(f"Report (PDF):    {written.pdf}" if written.pdf else
-          f"Report (PDF):    not written: {written.pdf_problem}")
+    print(
+        f"Report (PDF):    {written.pdf}"
+        if written.pdf
+        else f"Report (PDF):    not written: {written.pdf_problem}"
+    )
     print(f"Excel export:    {written.excel}")
-    print(f"Scorecards:      {len(written.scorecards)} in "
-          f"{settings.home / 'outbox'}/<PARTNER>/{args.period}/")
+    print(
+        f"Scorecards:      {len(written.scorecards)} in "
+        f"{settings.home / 'outbox'}/<PARTNER>/{args.period}/"
+    )
     return 0
 
 
@@ -422,8 +474,9 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="osservatorio",
-                                description="Osservatorio: partner reports in, indicators out.")
+    p = argparse.ArgumentParser(
+        prog="osservatorio", description="Osservatorio: partner reports in, indicators out."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="fresh workspace with synthetic drops, then the pipeline")
     d.add_argument("--partners", type=int, default=28)
@@ -436,11 +489,15 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.set_defaults(func=cmd_check)
-    sub.add_parser("ingest", help="process every new file in the inbox").set_defaults(func=cmd_ingest)
-    b = sub.add_parser("build", help="rebuild the warehouse models and indicators (dbt): the "
-                       "months whose data changed since the last build")
-    b.add_argument("--full-refresh", action="store_true",
-                   help="recompute every month from scratch")
+    sub.add_parser("ingest", help="process every new file in the inbox").set_defaults(
+        func=cmd_ingest
+    )
+    b = sub.add_parser(
+        "build",
+        help="rebuild the warehouse models and indicators (dbt): the "
+        "months whose data changed since the last build",
+    )
+    b.add_argument("--full-refresh", action="store_true", help="recompute every month from scratch")
     b.set_defaults(func=cmd_build)
     t = sub.add_parser("template", help="write the partners' Excel template")
     t.add_argument("--out", required=True)
@@ -453,8 +510,11 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--as-of", help="YYYY-MM-DD (Europe/Rome); default today")
     a.add_argument("--dry-run", action="store_true", help="print, send nothing, record nothing")
     a.set_defaults(func=cmd_alerts)
-    ap = sub.add_parser("approve", help="approve (lock) the current accepted version of a "
-                        "partner-month, or of every partner with one in that month")
+    ap = sub.add_parser(
+        "approve",
+        help="approve (lock) the current accepted version of a "
+        "partner-month, or of every partner with one in that month",
+    )
     ap.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
     ap.add_argument("--partner", help="partner code, e.g. P07 (default: every partner)")
     ap.add_argument("--by", required=True, help="who approves")
@@ -502,8 +562,11 @@ def main(argv: list[str] | None = None) -> int:
         log = logging.getLogger("pipelines.cli")
         if log.parent is not None and log.parent.handlers:  # the workspace log, once set up
             log.error("%s failed", args.command, exc_info=True)
-        print(f"error: {args.command} failed: {type(exc).__name__}: {exc} "
-              "(details in logs/osservatorio.log of the workspace)", file=sys.stderr)
+        print(
+            f"error: {args.command} failed: {type(exc).__name__}: {exc} "
+            "(details in logs/osservatorio.log of the workspace)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -21,23 +21,58 @@ NOT_AVAILABLE = "n.d."
 NBSP = "\u00a0"
 
 # Vega's d3-format and d3-time-format locales, for the charts' axes and tooltips.
-CHART_NUMBER_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3],
-                       "currency": ["", "\u00a0€"]}
+CHART_NUMBER_LOCALE = {
+    "decimal": ",",
+    "thousands": ".",
+    "grouping": [3],
+    "currency": ["", "\u00a0€"],
+}
 CHART_TIME_LOCALE = {
-    "dateTime": "%A %e %B %Y, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+    "dateTime": "%A %e %B %Y, %X",
+    "date": "%d/%m/%Y",
+    "time": "%H:%M:%S",
     "periods": ["AM", "PM"],
     "days": ["domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"],
     "shortDays": ["dom", "lun", "mar", "mer", "gio", "ven", "sab"],
-    "months": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
-               "agosto", "settembre", "ottobre", "novembre", "dicembre"],
-    "shortMonths": ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott",
-                    "nov", "dic"],
+    "months": [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
+    "shortMonths": [
+        "gen",
+        "feb",
+        "mar",
+        "apr",
+        "mag",
+        "giu",
+        "lug",
+        "ago",
+        "set",
+        "ott",
+        "nov",
+        "dic",
+    ],
 }
 MONTHS = tuple(CHART_TIME_LOCALE["months"])
 SHORT_MONTHS = tuple(CHART_TIME_LOCALE["shortMonths"])
 
-UNIT_IT = {"persons": "persone", "households": "nuclei", "interventions": "interventi",
-           "EUR": "euro", "rate": "tasso (percentuale)"}
+UNIT_IT = {
+    "persons": "persone",
+    "households": "nuclei",
+    "interventions": "interventi",
+    "EUR": "euro",
+    "rate": "tasso (percentuale)",
+}
 
 
 def number(x: float | int, decimals: int = 0) -> str:
@@ -91,8 +126,20 @@ def month(period: str) -> str:
         return period
 
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def month_en(period: str) -> str:

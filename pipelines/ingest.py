@@ -91,8 +91,15 @@ def problems_of(v: FileVerdict, status: str) -> FileProblem:
     """The file's first errors (or, for a held file, that its month is closed)."""
     shown = []
     for i in [i for i in v.issues if i.severity == "error"][:FIRST_PROBLEMS]:
-        where = " ".join(x for x in (i.sheet, f"row {i.row}" if i.row is not None else None,
-                                     f"'{i.column}'" if i.column else None) if x)
+        where = " ".join(
+            x
+            for x in (
+                i.sheet,
+                f"row {i.row}" if i.row is not None else None,
+                f"'{i.column}'" if i.column else None,
+            )
+            if x
+        )
         shown.append(f"{where + ': ' if where else ''}{i.rule}")
     if status == HELD:
         shown = ["the month is approved: held until the steward reopens it"]
@@ -150,8 +157,12 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
         # Held files of reopened months first: they arrived before anything new.
         summary.released = release_held(con)
         for r in summary.released:
-            log.info("ingest: applied %s (%s %s), held until the month was reopened",
-                     r.file_name, r.partner, r.period)
+            log.info(
+                "ingest: applied %s (%s %s), held until the month was reopened",
+                r.file_name,
+                r.partner,
+                r.period,
+            )
         approved = approved_months(con)
         todo = new_drops(drops, raw.known_keys(con))
         versions = raw.versions(con)
@@ -170,9 +181,14 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     finally:
         con.close()
         summary.seconds = watch.as_dict()
-    log.info("ingest: %d new files: %d accepted, %d with warnings, %d rejected, %d held",
-             summary.new, summary.accepted, summary.accepted_with_warnings, summary.rejected,
-             summary.held)
+    log.info(
+        "ingest: %d new files: %d accepted, %d with warnings, %d rejected, %d held",
+        summary.new,
+        summary.accepted,
+        summary.accepted_with_warnings,
+        summary.rejected,
+        summary.held,
+    )
     for p in summary.problems:
         log.warning("ingest: %s", p.as_text())
     return summary
@@ -182,16 +198,31 @@ def submission_id(drop: Drop) -> str:
     return f"{drop.partner}_{drop.period}_{drop.sha256[:16]}"
 
 
-def _typed_rows(verdicts: list[FileVerdict], frames: dict, ids: list[str], key: bytes,
-                pseudonyms: dict[str, str]) -> dict[str, pd.DataFrame]:
+def _typed_rows(
+    verdicts: list[FileVerdict],
+    frames: dict,
+    ids: list[str],
+    key: bytes,
+    pseudonyms: dict[str, str],
+) -> dict[str, pd.DataFrame]:
     """The issues of the batch's files and the rows its accepted files deliver, by raw
     table, tagged with `_file`."""
     accepted = np.array([v.status != REJECTED for v in verdicts], dtype=bool)
     sids = np.array(ids, dtype=object)
     out: dict[str, pd.DataFrame] = {}
-    issues = [{"submission_id": ids[i], "severity": issue.severity, "rule": issue.rule,
-               "sheet": issue.sheet, "row_number": issue.row, "column_header": issue.column,
-               "_file": i} for i, v in enumerate(verdicts) for issue in v.issues]
+    issues = [
+        {
+            "submission_id": ids[i],
+            "severity": issue.severity,
+            "rule": issue.rule,
+            "sheet": issue.sheet,
+            "row_number": issue.row,
+            "column_header": issue.column,
+            "_file": i,
+        }
+        for i, v in enumerate(verdicts)
+        for issue in v.issues
+    ]
     if issues:
         out["submission_issues"] = pd.DataFrame(issues)
     for table, df in frames.items():
@@ -210,13 +241,21 @@ def _typed_rows(verdicts: list[FileVerdict], frames: dict, ids: list[str], key: 
     return out
 
 
-def _record(con, ws: Workspace, v: FileVerdict, submission_id: str, summary: IngestSummary,
-            watch: Stopwatch, versions: dict[tuple[str, str], int], stage: raw.Stage,
-            file_index: int, approved: set[tuple[str, str]]) -> None:
+def _record(
+    con,
+    ws: Workspace,
+    v: FileVerdict,
+    submission_id: str,
+    summary: IngestSummary,
+    watch: Stopwatch,
+    versions: dict[tuple[str, str], int],
+    stage: raw.Stage,
+    file_index: int,
+    approved: set[tuple[str, str]],
+) -> None:
     drop = v.drop
     # An accepted file for an approved partner-month waits: stored, answered, not counted.
-    status = HELD if v.status != REJECTED and (drop.partner, drop.period) in approved \
-        else v.status
+    status = HELD if v.status != REJECTED and (drop.partner, drop.period) in approved else v.status
     with watch.stage("archive"):
         archived = archive(ws, drop)
         quarantined = quarantine(ws, drop) if v.status == REJECTED else None
@@ -224,14 +263,22 @@ def _record(con, ws: Workspace, v: FileVerdict, submission_id: str, summary: Ing
     with watch.stage("feedback"):
         feedback = write_feedback(ws, v, version, held=status == HELD)
     ledger = {
-        "submission_id": submission_id, "partner_code": drop.partner, "period": drop.period,
-        "file_name": drop.name, "sha256": drop.sha256, "size_bytes": drop.size,
-        "received_at": drop.received_at, "processed_at": raw.now_utc(), "version": version,
+        "submission_id": submission_id,
+        "partner_code": drop.partner,
+        "period": drop.period,
+        "file_name": drop.name,
+        "sha256": drop.sha256,
+        "size_bytes": drop.size,
+        "received_at": drop.received_at,
+        "processed_at": raw.now_utc(),
+        "version": version,
         "status": status,
         "delivers_interventi": v.status != REJECTED and "interventi" in v.tables,
         "delivers_spese": v.status != REJECTED and "spese" in v.tables,
-        "rows_read": v.rows_read, "rows_accepted": v.rows_accepted,
-        "errors": v.errors, "warnings": v.warnings,
+        "rows_read": v.rows_read,
+        "rows_accepted": v.rows_accepted,
+        "errors": v.errors,
+        "warnings": v.warnings,
         "archive_path": str(archived.relative_to(ws.home)),
         "quarantine_path": str(quarantined.relative_to(ws.home)) if quarantined else None,
         "feedback_path": str(feedback.relative_to(ws.home)),

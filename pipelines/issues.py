@@ -41,27 +41,72 @@ class Issue:
 
 # rule id -> (severity, Italian message). `{x}` placeholders are filled by the caller.
 FILE_RULES: dict[str, tuple[Severity, str]] = {
-    "file_type_not_accepted": (ERROR, "Tipo di file non accettato ({ext}): inviare .xlsx, .xlsm, .xls, .ods o .csv."),
-    "file_type_mismatch": (ERROR, "Il contenuto del file non corrisponde all'estensione {ext}: sembra {found}. Salvare il file come foglio di calcolo e reinviarlo."),
-    "file_unreadable": (ERROR, "Il file non si può leggere (danneggiato o incompleto). Riaprirlo nel programma di origine, salvarlo di nuovo e reinviarlo."),
-    "file_password_protected": (ERROR, "Il file è protetto da password. Rimuovere la password e reinviarlo."),
+    "file_type_not_accepted": (
+        ERROR,
+        "Tipo di file non accettato ({ext}): inviare .xlsx, .xlsm, .xls, .ods o .csv.",
+    ),
+    "file_type_mismatch": (
+        ERROR,
+        "Il contenuto del file non corrisponde all'estensione {ext}: sembra {found}. Salvare il file come foglio di calcolo e reinviarlo.",
+    ),
+    "file_unreadable": (
+        ERROR,
+        "Il file non si può leggere (danneggiato o incompleto). Riaprirlo nel programma di origine, salvarlo di nuovo e reinviarlo.",
+    ),
+    "file_password_protected": (
+        ERROR,
+        "Il file è protetto da password. Rimuovere la password e reinviarlo.",
+    ),
     "file_empty": (ERROR, "Il file è vuoto."),
     "file_too_large": (ERROR, "Il file è troppo grande ({size_mb} MB; massimo {max_mb} MB)."),
-    "file_zip_bomb": (ERROR, "Il file, una volta decompresso, è sproporzionatamente grande ({ratio}x): non viene elaborato."),
-    "unknown_partner": (ERROR, "La cartella '{partner}' non corrisponde a nessun ente del partenariato: il file non è stato elaborato."),
-    "invalid_period_folder": (ERROR, "La cartella '{period}' non è un mese valido (formato AAAA-MM)."),
-    "period_outside_partnership": (ERROR, "Il mese {period} è fuori dal periodo del partenariato ({start} – {end})."),
+    "file_zip_bomb": (
+        ERROR,
+        "Il file, una volta decompresso, è sproporzionatamente grande ({ratio}x): non viene elaborato.",
+    ),
+    "unknown_partner": (
+        ERROR,
+        "La cartella '{partner}' non corrisponde a nessun ente del partenariato: il file non è stato elaborato.",
+    ),
+    "invalid_period_folder": (
+        ERROR,
+        "La cartella '{period}' non è un mese valido (formato AAAA-MM).",
+    ),
+    "period_outside_partnership": (
+        ERROR,
+        "Il mese {period} è fuori dal periodo del partenariato ({start} – {end}).",
+    ),
     "partner_not_active": (ERROR, "L'ente {partner} non è attivo nel mese {period}."),
     "sheet_missing": (ERROR, "Manca il foglio 'interventi'."),
-    "sheet_fallback": (WARNING, "Il foglio 'interventi' non c'è: i dati sono stati letti dal foglio '{sheet}'. Rinominare il foglio in 'interventi'."),
-    "header_not_found": (ERROR, "Non è stata trovata la riga di intestazione delle colonne nel foglio '{sheet}'."),
+    "sheet_fallback": (
+        WARNING,
+        "Il foglio 'interventi' non c'è: i dati sono stati letti dal foglio '{sheet}'. Rinominare il foglio in 'interventi'.",
+    ),
+    "header_not_found": (
+        ERROR,
+        "Non è stata trovata la riga di intestazione delle colonne nel foglio '{sheet}'.",
+    ),
     "column_missing": (ERROR, "Manca la colonna obbligatoria '{missing}'."),
-    "column_duplicate": (ERROR, "La colonna '{column}' compare due volte (colonne {first} e {second})."),
+    "column_duplicate": (
+        ERROR,
+        "La colonna '{column}' compare due volte (colonne {first} e {second}).",
+    ),
     "column_unknown": (WARNING, "Colonna '{column}' non prevista: è stata ignorata."),
-    "column_identifier_dropped": (WARNING, "La colonna '{column}' sembra contenere dati identificativi (nome, indirizzo, telefono o e-mail): è stata eliminata e non è stata conservata. Non inviare questi dati."),
-    "formula_without_value": (ERROR, "La cella contiene una formula senza valore calcolato. Aprire il file, ricalcolare e salvare di nuovo."),
-    "no_rows": (WARNING, "Il foglio '{sheet}' non contiene righe di dati: il rendiconto è stato registrato come un mese senza interventi. Se nel mese non avete erogato interventi, confermatelo al referente dell'osservatorio; altrimenti compilate il foglio e inviatelo di nuovo."),
-    "csv_table_unknown": (ERROR, "Non si riconosce quale tabella contenga il file CSV: le intestazioni non corrispondono né a 'interventi' né a 'spese'."),
+    "column_identifier_dropped": (
+        WARNING,
+        "La colonna '{column}' sembra contenere dati identificativi (nome, indirizzo, telefono o e-mail): è stata eliminata e non è stata conservata. Non inviare questi dati.",
+    ),
+    "formula_without_value": (
+        ERROR,
+        "La cella contiene una formula senza valore calcolato. Aprire il file, ricalcolare e salvare di nuovo.",
+    ),
+    "no_rows": (
+        WARNING,
+        "Il foglio '{sheet}' non contiene righe di dati: il rendiconto è stato registrato come un mese senza interventi. Se nel mese non avete erogato interventi, confermatelo al referente dell'osservatorio; altrimenti compilate il foglio e inviatelo di nuovo.",
+    ),
+    "csv_table_unknown": (
+        ERROR,
+        "Non si riconosce quale tabella contenga il file CSV: le intestazioni non corrispondono né a 'interventi' né a 'spese'.",
+    ),
 }
 
 
@@ -71,17 +116,30 @@ FILE_EXPECTED: dict[str, str] = {
     "column_duplicate": "una sola colonna '{column}': eliminare l'altra",
     "sheet_missing": "un foglio chiamato 'interventi' con le colonne del modello",
     "header_not_found": "la riga di intestazione del modello (ID intervento, Codice fiscale, "
-                        "Anonimo, ...) sopra i dati",
+    "Anonimo, ...) sopra i dati",
     "formula_without_value": "un numero scritto nella cella, oppure il file salvato di nuovo "
-                             "dopo il ricalcolo",
+    "dopo il ricalcolo",
     "column_unknown": "solo le colonne del modello",
 }
 
 
-def file_issue(rule: str, sheet: str | None = None, row: int | None = None,
-               column: str | None = None, value: str | None = None, **fmt: object) -> Issue:
+def file_issue(
+    rule: str,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+    **fmt: object,
+) -> Issue:
     severity, template = FILE_RULES[rule]
     expected = FILE_EXPECTED.get(rule)
-    return Issue(severity, rule, template.format(column=column, sheet=sheet, **fmt),
-                 sheet=sheet, row=row, column=column, value=value,
-                 expected=expected.format(column=column, sheet=sheet, **fmt) if expected else None)
+    return Issue(
+        severity,
+        rule,
+        template.format(column=column, sheet=sheet, **fmt),
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=value,
+        expected=expected.format(column=column, sheet=sheet, **fmt) if expected else None,
+    )

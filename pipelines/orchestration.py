@@ -67,16 +67,18 @@ def _output_to(log_file: Path) -> Iterator[TextIO]:
             terminal.close()
 
 
-def run_main_job(job_name: str = "ingest_and_build", log_level: str = "WARNING",
-                 log_file: Path | None = None) -> bool:
+def run_main_job(
+    job_name: str = "ingest_and_build", log_level: str = "WARNING", log_file: Path | None = None
+) -> bool:
     """Execute a job in this process; recorded in DAGSTER_HOME when set (the UI shows it).
 
     With `log_file`, the run's output goes there and the terminal gets one line per step."""
     if log_file is None:
         return _execute(job_name, {"console": {"config": {"log_level": log_level}}})
     with _output_to(log_file) as terminal:
-        return _execute(job_name, {"console": {"config": {"log_level": "INFO"}}},
-                        _Progress(terminal))
+        return _execute(
+            job_name, {"console": {"config": {"log_level": "INFO"}}}, _Progress(terminal)
+        )
 
 
 def _execute(job_name: str, loggers: dict, progress: _Progress | None = None) -> bool:
@@ -84,10 +86,14 @@ def _execute(job_name: str, loggers: dict, progress: _Progress | None = None) ->
 
     from pipelines.definitions import defs
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else \
-        dg.DagsterInstance.ephemeral()
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
     job = defs().resolve_job_def(job_name)
     if progress is not None:
+
         @dg.logger
         def progress_logger(_init) -> logging.Logger:  # type: ignore[no-untyped-def]
             out = logging.Logger("osservatorio.progress", level=logging.DEBUG)
@@ -96,6 +102,7 @@ def _execute(job_name: str, loggers: dict, progress: _Progress | None = None) ->
 
         job = job.with_logger_defs({**dg.default_loggers(), "progress": progress_logger})
         loggers = {**loggers, "progress": {}}
-    result = job.execute_in_process(instance=instance, raise_on_error=False,
-                                    run_config={"loggers": loggers})
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config={"loggers": loggers}
+    )
     return result.success

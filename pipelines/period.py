@@ -70,8 +70,9 @@ def due_day() -> int:
     """The day of the following month a report is due by (settings or the calendar seed)."""
     from pipelines import reference
 
-    return int(os.environ.get("OSSERVATORIO_DUE_DAY", "") or
-               reference.calendar_settings()["due_day"])
+    return int(
+        os.environ.get("OSSERVATORIO_DUE_DAY", "") or reference.calendar_settings()["due_day"]
+    )
 
 
 def due_date(period: str, day: int | None = None) -> dt.date:

@@ -48,9 +48,13 @@ def services() -> dict[str, Service]:
         outcomes.setdefault(r["service_code"], []).append(r["outcome_code"])
     return {
         r["service_code"]: Service(
-            r["service_code"], r["area_code"], r["service_label_it"],
-            r["is_monetary"] == "true", r["anonymous_allowed"] == "true",
-            r["outcome_required"] == "true", tuple(outcomes.get(r["service_code"], ())),
+            r["service_code"],
+            r["area_code"],
+            r["service_label_it"],
+            r["is_monetary"] == "true",
+            r["anonymous_allowed"] == "true",
+            r["outcome_required"] == "true",
+            tuple(outcomes.get(r["service_code"], ())),
         )
         for r in _rows("services.csv")
     }
@@ -66,8 +70,12 @@ def areas() -> dict[str, str]:
 def partners() -> dict[str, Partner]:
     return {
         r["partner_code"]: Partner(
-            r["partner_code"], r["partner_name"], r["consortium_code"], float(r["budget_eur"]),
-            r["active_from"] or None, r["active_to"] or None,
+            r["partner_code"],
+            r["partner_name"],
+            r["consortium_code"],
+            float(r["budget_eur"]),
+            r["active_from"] or None,
+            r["active_to"] or None,
         )
         for r in _rows("partners.csv")
     }
@@ -80,9 +88,22 @@ def calendar_settings() -> dict[str, str]:
 
 # What spreadsheets type for an apostrophe or a dash (LibreOffice's autocorrect turns
 # `d'Adda` into `d’Adda`): read as the plain characters before anything is dropped.
-_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'",
-                              "`": "'", "\u2032": "'", "\u2010": "-", "\u2011": "-",
-                              "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u2032": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
 
 
 def fold_name(text: str) -> str:

@@ -51,7 +51,8 @@ class Settings:
             raise SettingsError(
                 "No pseudonymisation key: set OSSERVATORIO_SECRET_KEY or "
                 "OSSERVATORIO_SECRET_KEY_FILE (a file holding the key). "
-                "Refusing to process personal data without it.")
+                "Refusing to process personal data without it."
+            )
         return self.secret_key.reveal()
 
 
@@ -104,7 +105,9 @@ def load(home: Path | None = None) -> Settings:
         max_file_bytes=int(float(os.environ.get("OSSERVATORIO_MAX_FILE_MB", "") or 50) * 1024**2),
         secret_key=_load_key(),
         smtp_host=os.environ.get("OSSERVATORIO_SMTP_HOST") or None,
-        smtp_port=int(port) if port else (465 if security == "ssl" else 587 if security == "starttls" else 25),
+        smtp_port=int(port)
+        if port
+        else (465 if security == "ssl" else 587 if security == "starttls" else 25),
         smtp_security=security,
         smtp_user=os.environ.get("OSSERVATORIO_SMTP_USER") or None,
         smtp_password=Secret(password.encode()) if password else None,

@@ -61,7 +61,14 @@ class Workspace:
         return removed
 
     def ensure(self) -> Workspace:
-        for p in (self.inbox, self.outbox, self.archive, self.quarantine, self.reports,
-                  self.logs, self.published):
+        for p in (
+            self.inbox,
+            self.outbox,
+            self.archive,
+            self.quarantine,
+            self.reports,
+            self.logs,
+            self.published,
+        ):
             p.mkdir(parents=True, exist_ok=True)
         return self

@@ -25,25 +25,47 @@ def row(i: int, period: str = "2026-03", **over) -> dict:
     sex = "F" if i % 2 else "M"
     y, m = int(period[:4]), int(period[5:])
     base = {
-        "id_intervento": f"INT{i:04d}", "codice_fiscale": person_cf(i, year, sex),
-        "anonimo": "NO", "anno_nascita": year, "sesso": sex, "comune_residenza": "Crema",
-        "cittadinanza": "ITA", "codice_nucleo": f"N{i:03d}", "componenti_nucleo": 3,
-        "minori_nucleo": 1, "area": "POV", "tipo_intervento": "POV02",
-        "data_intervento": dt.date(y, m, 1 + i % 28), "importo_euro": 150.0 + i,
-        "ore": None, "esito": None, "inviante": "SERVIZIO_SOCIALE",
+        "id_intervento": f"INT{i:04d}",
+        "codice_fiscale": person_cf(i, year, sex),
+        "anonimo": "NO",
+        "anno_nascita": year,
+        "sesso": sex,
+        "comune_residenza": "Crema",
+        "cittadinanza": "ITA",
+        "codice_nucleo": f"N{i:03d}",
+        "componenti_nucleo": 3,
+        "minori_nucleo": 1,
+        "area": "POV",
+        "tipo_intervento": "POV02",
+        "data_intervento": dt.date(y, m, 1 + i % 28),
+        "importo_euro": 150.0 + i,
+        "ore": None,
+        "esito": None,
+        "inviante": "SERVIZIO_SOCIALE",
     }
     base.update(over)
     return base
 
 
-def expense(voce: str = "PERSONALE", area: str = "POV", total: float = 1000.0,
-            cofin: float = 200.0) -> dict:
-    return {"voce": voce, "area": area, "importo_totale": total,
-            "quota_cofinanziamento": cofin, "note": None}
+def expense(
+    voce: str = "PERSONALE", area: str = "POV", total: float = 1000.0, cofin: float = 200.0
+) -> dict:
+    return {
+        "voce": voce,
+        "area": area,
+        "importo_totale": total,
+        "quota_cofinanziamento": cofin,
+        "note": None,
+    }
 
 
-def write_xlsx(path: Path, rows: list[dict], expenses: list[dict] | None = None,
-               extra: dict[str, list] | None = None, mtime: dt.datetime | None = None) -> Path:
+def write_xlsx(
+    path: Path,
+    rows: list[dict],
+    expenses: list[dict] | None = None,
+    extra: dict[str, list] | None = None,
+    mtime: dt.datetime | None = None,
+) -> Path:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -109,7 +131,7 @@ def write_zip_bomb(path: Path, megabytes: int = 200, declared: int | None = None
     at = data.find(b"PK\x01\x02")
     while at != -1:  # central directory entries: lie about the expanded size
         n = struct.unpack_from("<H", data, at + 28)[0]
-        if bytes(data[at + 46: at + 46 + n]) == name:
+        if bytes(data[at + 46 : at + 46 + n]) == name:
             struct.pack_into("<I", data, at + 24, declared)
             local = struct.unpack_from("<I", data, at + 42)[0]
             struct.pack_into("<I", data, local + 22, declared)

@@ -33,6 +33,5 @@ def test_due_dates_and_the_last_month_that_has_ended(monkeypatch: pytest.MonkeyP
     assert period.deadline("2026-03", 10).isoformat() == "2026-04-11T00:00:00+02:00"
     assert period.last_ended(dt.date(2026, 1, 1)) == "2025-12"
     assert period.last_ended(dt.date(2026, 5, 31), cap="2026-03") == "2026-03"
-    assert period.due_by("2026-01", "2026-12", dt.date(2026, 3, 11), 10) == ["2026-01",
-                                                                             "2026-02"]
+    assert period.due_by("2026-01", "2026-12", dt.date(2026, 3, 11), 10) == ["2026-01", "2026-02"]
     assert period.due_by("2026-01", "2026-12", dt.date(2026, 3, 10), 10) == ["2026-01"]

@@ -39,8 +39,9 @@ class AlertConfig:
     anomaly_min_history: int = 4
     anomaly_threshold: float = 3.5  # robust z-score: |x - median| / (1.4826 * MAD)
     anomaly_min_relative_scale: float = 0.10  # the scale is at least 10% of the median
-    anomaly_min_change: dict[str, float] = field(default_factory=lambda: {
-        "interventions": 5, "persons": 5, "amount_eur": 1000})
+    anomaly_min_change: dict[str, float] = field(
+        default_factory=lambda: {"interventions": 5, "persons": 5, "amount_eur": 1000}
+    )
     anomaly_lookback_days: int = 45  # periods whose due date is at most this far behind
     # ready_to_approve: periods due at most this many days ago with months not yet approved
     approval_lookback_days: int = 120

@@ -19,6 +19,8 @@ def partner_addresses(path: Path = CONTACTS_FILE) -> dict[str, str]:
     if not path.exists():
         return {}
     with path.open(encoding="utf-8", newline="") as fh:
-        return {r["partner_code"].strip().upper(): r["email"].strip()
-                for r in csv.DictReader(fh)
-                if (r.get("partner_code") or "").strip() and (r.get("email") or "").strip()}
+        return {
+            r["partner_code"].strip().upper(): r["email"].strip()
+            for r in csv.DictReader(fh)
+            if (r.get("partner_code") or "").strip() and (r.get("email") or "").strip()
+        }

@@ -129,26 +129,40 @@ class Delivery:
 
     @property
     def mode(self) -> str:
-        return "dry run: nothing sent or recorded" if self.dry_run else (
-            "e-mail (SMTP)" if self.smtp else "log only: no SMTP settings")
+        return (
+            "dry run: nothing sent or recorded"
+            if self.dry_run
+            else ("e-mail (SMTP)" if self.smtp else "log only: no SMTP settings")
+        )
 
     def summary(self) -> str:
-        head = (f"alerts as of {self.as_of}: {len(self.alerts)} hold, {len(self.new)} new, "
-                f"{len(self.messages)} messages")
+        head = (
+            f"alerts as of {self.as_of}: {len(self.alerts)} hold, {len(self.new)} new, "
+            f"{len(self.messages)} messages"
+        )
         if self.dry_run:
             return f"{head} ({self.mode})"
-        return (f"{head}; {self.count(SENT)} sent by e-mail, {self.count(LOG_ONLY)} logged only,"
-                f" {self.count(FAILED)} failed ({self.mode})")
+        return (
+            f"{head}; {self.count(SENT)} sent by e-mail, {self.count(LOG_ONLY)} logged only,"
+            f" {self.count(FAILED)} failed ({self.mode})"
+        )
 
     def metadata(self) -> dict[str, Any]:  # Dagster run metadata: plain JSON values
         by_rule: dict[str, int] = {}
         for a in self.new:
             by_rule[a.rule] = by_rule.get(a.rule, 0) + 1
-        return {"as_of": self.as_of.isoformat(), "delivery": self.mode,
-                "alerts_holding": len(self.alerts), "new_alerts": len(self.new),
-                "new_by_rule": by_rule, "messages": len(self.messages),
-                "sent": self.count(SENT), "logged_only": self.count(LOG_ONLY),
-                "failed": self.count(FAILED), "notes": list(self.notes)}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "delivery": self.mode,
+            "alerts_holding": len(self.alerts),
+            "new_alerts": len(self.new),
+            "new_by_rule": by_rule,
+            "messages": len(self.messages),
+            "sent": self.count(SENT),
+            "logged_only": self.count(LOG_ONLY),
+            "failed": self.count(FAILED),
+            "notes": list(self.notes),
+        }
 
 
 # --- composing ---------------------------------------------------------------------------
@@ -160,22 +174,37 @@ def _severity_order(a: Alert) -> tuple[int, str]:
 
 # The steward's digest is a to-do list: what to do, in the order to do it.
 TODO: tuple[tuple[tuple[str, ...], dict[str, str]], ...] = (
-    (("run_failed", "check_failed"),
-     {"en": "The pipeline failed: look at the run", "it": "La pipeline si è fermata: guardare "
-                                                         "l'esecuzione"}),
-    (("report_missing", "report_late", "data_stale"),
-     {"en": "Missing and late reports: chase the partners",
-      "it": "Rendiconti mancanti e in ritardo: sollecitare gli enti"}),
-    (("file_rejected", "rejected_repeatedly", "file_held"),
-     {"en": "Rejected and held files: look at them (a held file waits for its month to be "
+    (
+        ("run_failed", "check_failed"),
+        {
+            "en": "The pipeline failed: look at the run",
+            "it": "La pipeline si è fermata: guardare l'esecuzione",
+        },
+    ),
+    (
+        ("report_missing", "report_late", "data_stale"),
+        {
+            "en": "Missing and late reports: chase the partners",
+            "it": "Rendiconti mancanti e in ritardo: sollecitare gli enti",
+        },
+    ),
+    (
+        ("file_rejected", "rejected_repeatedly", "file_held"),
+        {
+            "en": "Rejected and held files: look at them (a held file waits for its month to be "
             "reopened)",
-      "it": "File respinti e in attesa: da guardare (un file in attesa aspetta che il suo "
-            "mese sia riaperto)"}),
-    (("ready_to_approve",),
-     {"en": "Months ready to approve", "it": "Mesi pronti da approvare"}),
-    (("anomaly",),
-     {"en": "Anomalies: check the figure against its usual range",
-      "it": "Anomalie: confrontare il dato con i valori abituali"}),
+            "it": "File respinti e in attesa: da guardare (un file in attesa aspetta che il suo "
+            "mese sia riaperto)",
+        },
+    ),
+    (("ready_to_approve",), {"en": "Months ready to approve", "it": "Mesi pronti da approvare"}),
+    (
+        ("anomaly",),
+        {
+            "en": "Anomalies: check the figure against its usual range",
+            "it": "Anomalie: confrontare il dato con i valori abituali",
+        },
+    ),
 )
 OTHER = {"en": "Other", "it": "Altro"}
 
@@ -191,9 +220,11 @@ def steward_digest(alerts: Sequence[Alert], as_of: dt.date, language: str) -> tu
         subject = f"{len(lines)} nuovi avvisi al {as_of.strftime('%d/%m/%Y')}"
     else:
         subject = f"{len(lines)} new alerts as of {as_of.isoformat()}"
-    intro = (f"Avvisi dell'osservatorio al {as_of.strftime('%d/%m/%Y')}: {len(lines)} nuovi."
-             if language == "it" else f"Osservatorio alerts as of {as_of.isoformat()}: "
-                                      f"{len(lines)} new.")
+    intro = (
+        f"Avvisi dell'osservatorio al {as_of.strftime('%d/%m/%Y')}: {len(lines)} nuovi."
+        if language == "it"
+        else f"Osservatorio alerts as of {as_of.isoformat()}: {len(lines)} new."
+    )
     body = [intro]
     placed = {rule for rules_, _ in TODO for rule in rules_}
     sections = [*TODO, (tuple({a.rule for a in ordered} - placed), OTHER)]
@@ -202,14 +233,25 @@ def steward_digest(alerts: Sequence[Alert], as_of: dt.date, language: str) -> tu
         if group:
             body += ["", f"{heading[language]}:"]
             body += [f"- [{a.rule}] {steward_line(a, language)}" for a in group]
-    body += ["", ("Calendario delle consegne: `osservatorio status`; registro degli avvisi: "
-                  "logs/alerts.jsonl." if language == "it" else
-                  "Submission calendar: `osservatorio status`; alert log: logs/alerts.jsonl.")]
+    body += [
+        "",
+        (
+            "Calendario delle consegne: `osservatorio status`; registro degli avvisi: "
+            "logs/alerts.jsonl."
+            if language == "it"
+            else "Submission calendar: `osservatorio status`; alert log: logs/alerts.jsonl."
+        ),
+    ]
     return subject, "\n".join(body) + "\n"
 
 
-def compose(alerts: Sequence[Alert], settings: Settings, config: AlertConfig, as_of: dt.date,
-            addresses: dict[str, str]) -> tuple[list[Message], dict[str, str]]:
+def compose(
+    alerts: Sequence[Alert],
+    settings: Settings,
+    config: AlertConfig,
+    as_of: dt.date,
+    addresses: dict[str, str],
+) -> tuple[list[Message], dict[str, str]]:
     """The messages for these alerts, and the alerts nobody can receive (key -> why). The
     steward's digest without a steward address is a message with no address (`to` empty):
     it goes to the log, never to a server."""
@@ -218,18 +260,26 @@ def compose(alerts: Sequence[Alert], settings: Settings, config: AlertConfig, as
     for a in sorted((a for a in alerts if a.audience == PARTNER), key=lambda a: a.key):
         to = addresses.get(a.partner or "")
         if not to:
-            unaddressed[a.key] = (f"no e-mail address for partner {a.partner} in "
-                                  f"{CONTACTS_FILE.name}")
+            unaddressed[a.key] = (
+                f"no e-mail address for partner {a.partner} in {CONTACTS_FILE.name}"
+            )
             continue
         subject, body = partner_text(a)
-        messages.append(Message(PARTNER, a.partner, to, SUBJECT_PREFIX + subject, body, "it",
-                                [a]))
+        messages.append(Message(PARTNER, a.partner, to, SUBJECT_PREFIX + subject, body, "it", [a]))
     steward = [a for a in alerts if a.audience == STEWARD]
     if steward:
         subject, body = steward_digest(steward, as_of, config.language)
-        messages.append(Message(STEWARD, None, settings.steward_email or "",
-                                SUBJECT_PREFIX + subject, body, config.language,
-                                sorted(steward, key=_severity_order)))
+        messages.append(
+            Message(
+                STEWARD,
+                None,
+                settings.steward_email or "",
+                SUBJECT_PREFIX + subject,
+                body,
+                config.language,
+                sorted(steward, key=_severity_order),
+            )
+        )
         if not settings.steward_email:
             for a in steward:
                 unaddressed[a.key] = NO_STEWARD
@@ -259,8 +309,9 @@ def smtp_connection(settings: Settings) -> Iterator[smtplib.SMTP]:
     host = settings.smtp_host or "localhost"
     server: smtplib.SMTP
     if settings.smtp_security == "ssl":
-        server = smtplib.SMTP_SSL(host, settings.smtp_port, timeout=30,
-                                  context=ssl.create_default_context())
+        server = smtplib.SMTP_SSL(
+            host, settings.smtp_port, timeout=30, context=ssl.create_default_context()
+        )
     else:
         server = smtplib.SMTP(host, settings.smtp_port, timeout=30)
     try:
@@ -289,37 +340,61 @@ def send(messages: Sequence[Message], settings: Settings) -> dict[int, tuple[str
                     server.send_message(email_of(m, settings))
                     out[i] = (SENT, None)
                 except (smtplib.SMTPException, OSError) as exc:
-                    log.error("alerts: the message to the %s failed: %s", m.recipient,
-                              type(exc).__name__)
+                    log.error(
+                        "alerts: the message to the %s failed: %s", m.recipient, type(exc).__name__
+                    )
                     out[i] = (FAILED, type(exc).__name__)
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
         # The exception names the server's answer, never the password.
-        log.error("alerts: no SMTP connection to %s:%s (%s)", settings.smtp_host,
-                  settings.smtp_port, type(exc).__name__)
+        log.error(
+            "alerts: no SMTP connection to %s:%s (%s)",
+            settings.smtp_host,
+            settings.smtp_port,
+            type(exc).__name__,
+        )
         for i in range(len(messages)):
             out.setdefault(i, (FAILED, type(exc).__name__))
     return out
 
 
 def _record(a: Alert, as_of: dt.date, how: str, why: str | None) -> dict:
-    return {"logged_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "as_of": as_of.isoformat(), "key": a.key, "rule": a.rule, "severity": a.severity,
-            "audience": a.audience, "partner": a.partner, "period": a.period,
-            "detail": a.detail, "bucket": a.bucket, "facts": dict(a.facts),
-            "delivery": how, "reason": why}
+    return {
+        "logged_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "as_of": as_of.isoformat(),
+        "key": a.key,
+        "rule": a.rule,
+        "severity": a.severity,
+        "audience": a.audience,
+        "partner": a.partner,
+        "period": a.period,
+        "detail": a.detail,
+        "bucket": a.bucket,
+        "facts": dict(a.facts),
+        "delivery": how,
+        "reason": why,
+    }
 
 
-def deliver(alerts: Sequence[Alert], settings: Settings, config: AlertConfig,
-            as_of: dt.date, dry_run: bool = False, notes: Sequence[str] = ()) -> Delivery:
+def deliver(
+    alerts: Sequence[Alert],
+    settings: Settings,
+    config: AlertConfig,
+    as_of: dt.date,
+    dry_run: bool = False,
+    notes: Sequence[str] = (),
+) -> Delivery:
     """Send and record the alerts not delivered before; the rest is left alone."""
     alert_log = AlertLog(settings.home)
-    result = Delivery(as_of, list(alerts), smtp=bool(settings.smtp_host), dry_run=dry_run,
-                      notes=list(notes))
+    result = Delivery(
+        as_of, list(alerts), smtp=bool(settings.smtp_host), dry_run=dry_run, notes=list(notes)
+    )
     if not result.smtp:
         result.notes.append(NO_SMTP)
     if not settings.steward_email:
-        result.notes.append(f"{NO_STEWARD}: the steward's alerts go to the log only "
-                            "(logs/alerts.jsonl and logs/osservatorio.log)")
+        result.notes.append(
+            f"{NO_STEWARD}: the steward's alerts go to the log only "
+            "(logs/alerts.jsonl and logs/osservatorio.log)"
+        )
     with alert_log.locked():
         done = alert_log.delivered_keys()
         seen: set[str] = set()
@@ -327,8 +402,7 @@ def deliver(alerts: Sequence[Alert], settings: Settings, config: AlertConfig,
             if a.key not in done and a.key not in seen:
                 seen.add(a.key)
                 result.new.append(a)
-        composed, unaddressed = compose(result.new, settings, config, as_of,
-                                        partner_addresses())
+        composed, unaddressed = compose(result.new, settings, config, as_of, partner_addresses())
         result.messages = [m for m in composed if m.to]
         result.unsent = [m for m in composed if not m.to]
         if dry_run:
@@ -347,7 +421,11 @@ def deliver(alerts: Sequence[Alert], settings: Settings, config: AlertConfig,
     for note in result.notes:
         log.warning("alerts: %s", note)
     for m in result.unsent:
-        log.warning("alerts for the steward (%s), logged here instead:\n%s\n%s", NO_STEWARD,
-                    m.subject, m.body)
+        log.warning(
+            "alerts for the steward (%s), logged here instead:\n%s\n%s",
+            NO_STEWARD,
+            m.subject,
+            m.body,
+        )
     log.info("%s", result.summary())
     return result

@@ -110,7 +110,9 @@ open_rejections as (
 )
 """
 
-PARTNER_MONTHS_SQL = _FILES + f"""
+PARTNER_MONTHS_SQL = (
+    _FILES
+    + f"""
 select
     calendar.partner_code,
     calendar.period,
@@ -128,14 +130,18 @@ left join files
 group by all
 order by calendar.partner_code, calendar.period
 """
+)
 
-REJECTED_FILES_SQL = _FILES + """
+REJECTED_FILES_SQL = (
+    _FILES
+    + """
 select partner_code, period, version, sha256, received_at, errors, file_name
 from open_rejections
 qualify row_number() over (
     partition by partner_code, period order by received_at desc, version desc) = 1
 order by partner_code, period
 """
+)
 
 _REPORTED = f"""
 with reported as (
@@ -154,7 +160,9 @@ order by received_at, partner_code, period
 
 REPORTED_SQL = _REPORTED + "select partner_code, period from reported"
 
-FIGURES_SQL = _REPORTED + """
+FIGURES_SQL = (
+    _REPORTED
+    + """
 select
     interventions.partner_code,
     interventions.period,
@@ -169,6 +177,7 @@ inner join reported
 group by all
 order by all
 """
+)
 
 PARTNERSHIP_SQL = f"""
 select
@@ -199,8 +208,12 @@ def feedback_of(ws: Workspace, f: RejectedFile) -> RejectedFile:
     def ranked(c: Counter[str]) -> tuple[tuple[str, int], ...]:
         return tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    return replace(f, feedback=pages[0].relative_to(ws.home).as_posix(),
-                   error_rules=ranked(rules), error_columns=ranked(columns))
+    return replace(
+        f,
+        feedback=pages[0].relative_to(ws.home).as_posix(),
+        error_rules=ranked(rules),
+        error_columns=ranked(columns),
+    )
 
 
 def load(ws: Workspace, cutoff: dt.datetime) -> Facts:
@@ -212,15 +225,18 @@ def load(ws: Workspace, cutoff: dt.datetime) -> Facts:
         facts = Facts(cutoff=cutoff)
         facts.partner_months = [
             PartnerMonth(p, m, d, int(f), int(a), int(o), fa, bool(ap))
-            for p, m, d, f, a, o, fa, ap in con.execute(PARTNER_MONTHS_SQL, params).fetchall()]
+            for p, m, d, f, a, o, fa, ap in con.execute(PARTNER_MONTHS_SQL, params).fetchall()
+        ]
         facts.rejected_files = [
             feedback_of(ws, RejectedFile(p, m, int(v), s, r, int(e or 0), file_name=n))
-            for p, m, v, s, r, e, n in con.execute(REJECTED_FILES_SQL, params).fetchall()]
+            for p, m, v, s, r, e, n in con.execute(REJECTED_FILES_SQL, params).fetchall()
+        ]
         facts.held_files = [HeldFile(*r) for r in con.execute(HELD_FILES_SQL, params).fetchall()]
         facts.reported = {(p, m) for p, m in con.execute(REPORTED_SQL, params).fetchall()}
         facts.figures = [
             Figure(p, m, a, int(n), int(k), float(e))
-            for p, m, a, n, k, e in con.execute(FIGURES_SQL, params).fetchall()]
+            for p, m, a, n, k, e in con.execute(FIGURES_SQL, params).fetchall()
+        ]
         row = con.execute(PARTNERSHIP_SQL, params).fetchone()
     finally:
         con.close()

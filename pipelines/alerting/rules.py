@@ -38,10 +38,10 @@ SEVERITIES = ("error", "warning", "info")  # most severe first
 MEASURES = ("interventions", "persons", "amount_eur")
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution times this is its sigma
 
-MEASURE_LABELS = {"en": {"interventions": "interventions", "persons": "persons",
-                         "amount_eur": "amount EUR"},
-                  "it": {"interventions": "interventi", "persons": "persone",
-                         "amount_eur": "importi EUR"}}
+MEASURE_LABELS = {
+    "en": {"interventions": "interventions", "persons": "persons", "amount_eur": "amount EUR"},
+    "it": {"interventions": "interventi", "persons": "persone", "amount_eur": "importi EUR"},
+}
 
 
 @dataclass(frozen=True)
@@ -56,121 +56,185 @@ class Rule:
     steward_subject: Mapping[str, str] = field(default_factory=dict)  # when alone (else: line)
 
 
-RULES: dict[str, Rule] = {r.code: r for r in (
-    Rule("reminder_due_soon", "info", (PARTNER,),
-         "once per partner-month, from `reminder_days` (3) days before the due date to the "
-         "due day, while nothing has arrived",
-         partner_subject="Promemoria: rendiconto di {month_it} in scadenza il {due_date_it}",
-         partner_body=(
-             "Gentile ente {partner},\n\n"
-             "non abbiamo ancora ricevuto il rendiconto mensile di {month_it} (periodo {period}),"
-             " in scadenza il {due_date_it}.\n"
-             "Può depositare il file nella sua cartella inbox/{partner}/{period}/: entro pochi "
-             "secondi troverà l'esito del controllo in outbox/{partner}/{period}/.\n\n"
-             "Se lo ha già inviato nelle ultime ore, non tenga conto di questo messaggio.\n")),
-    Rule("report_missing", "warning", (PARTNER, STEWARD),
-         "after the due date, every `missing_repeat_days` (7) while no file is accepted, at "
-         "most `missing_max_reminders` (8) times",
-         partner_subject="Rendiconto di {month_it} mancante (scadenza {due_date_it})",
-         partner_body=(
-             "Gentile ente {partner},\n\n"
-             "il rendiconto mensile di {month_it} (periodo {period}) era atteso entro il "
-             "{due_date_it} e non risulta ancora {state_it}.\n"
-             "{files_note_it}\n\n"
-             "La preghiamo di depositarlo al più presto nella cartella inbox/{partner}/{period}/."
-             " Per qualsiasi difficoltà può rivolgersi al referente dell'osservatorio.\n"),
-         steward_line={
-             "en": "{partner} {period}: report missing, due {due_date} ({days_late_en} ago)"
-                   "{files_note_en}",
-             "it": "{partner} {period}: rendiconto mancante, scadenza {due_date_it} "
-                   "({days_late_it} fa){files_note_it_short}"}),
-    Rule("file_rejected", "warning", (PARTNER, STEWARD),
-         "once per rejected file: the latest of its partner-month, received in the last "
-         "`rejection_lookback_days` (30) and not followed by an accepted file",
-         steward_line={
-             "en": "{partner} {period}: file {file_name} received {received_date} "
-                   "{received_time} rejected ({errors_en}{rules_note_en}); feedback: "
-                   "{feedback_it}",
-             "it": "{partner} {period}: file {file_name} ricevuto il {received_date_it} alle "
-                   "{received_time} respinto ({errors_it}{rules_note_it_short}); esito: "
-                   "{feedback_it}"},
-         partner_subject="File respinto: rendiconto di {month_it}",
-         partner_body=(
-             "Gentile ente {partner},\n\n"
-             "il file del rendiconto di {month_it} (periodo {period}) ricevuto il "
-             "{received_date_it} alle {received_time} è stato respinto ({errors_it}): "
-             "nessun dato di questo file è entrato nell'osservatorio.\n\n"
-             "L'esito del controllo, con ogni problema indicato per riga e colonna come le vede "
-             "nel suo foglio, è qui:\n{feedback_it}\n"
-             "{rules_note_it}\n"
-             "Corregga il file e lo invii di nuovo per intero, come di consueto.\n")),
-    Rule("file_held", "warning", (STEWARD,),
-         "once per held file: accepted for a partner-month the steward approved, waiting "
-         "for the month to be reopened",
-         steward_line={
-             "en": "{partner} {period}: file {file_name} received {received_date} "
-                   "{received_time} is held: the month is approved. To apply it: "
-                   "osservatorio reopen --period {period} --partner {partner} --by NAME "
-                   "--reason TEXT",
-             "it": "{partner} {period}: il file {file_name} ricevuto il {received_date_it} "
-                   "alle {received_time} è in attesa: il mese è approvato. Per applicarlo: "
-                   "osservatorio reopen --period {period} --partner {partner} --by NOME "
-                   "--reason MOTIVO"}),
-    Rule("report_late", "info", (STEWARD,),
-         "once per partner-month whose first accepted file arrived after the due date, in "
-         "the last `rejection_lookback_days` (30)",
-         steward_line={
-             "en": "{partner} {period}: report arrived late, on {received_date} "
-                   "({days_late_en} after the due date {due_date})",
-             "it": "{partner} {period}: rendiconto arrivato in ritardo, il {received_date_it} "
-                   "({days_late_it} dopo la scadenza del {due_date_it})"}),
-    Rule("ready_to_approve", "info", (STEWARD,),
-         "once per due period and number of partner-months ready (an accepted version, not "
-         "approved), for periods due in the last `approval_lookback_days` (120)",
-         steward_line={
-             "en": "{period}: {ready} partner-month(s) ready to approve ({partners}): "
-                   "osservatorio approve --period {period} --by NAME",
-             "it": "{period}: {ready} mesi-ente pronti da approvare ({partners}): "
-                   "osservatorio approve --period {period} --by NOME"}),
-    Rule("rejected_repeatedly", "warning", (STEWARD,),
-         "once per partner-month, at the `rejections_for_steward`-th (2nd) rejection in a "
-         "row not followed by an accepted file",
-         steward_line={
-             "en": "{partner} {period}: {rejections} files rejected in a row, none accepted "
-                   "since (feedback in outbox/{partner}/{period}/)",
-             "it": "{partner} {period}: {rejections} file respinti di seguito, nessuno accettato"
-                   " dopo (esiti in outbox/{partner}/{period}/)"}),
-    Rule("anomaly", "warning", (STEWARD,),
-         "once per partner, period and area; periods due in the last "
-         "`anomaly_lookback_days` (45)",
-         steward_line={
-             "en": "{partner} {period} area {area}: far from its previous months: {changes_en}",
-             "it": "{partner} {period} area {area}: lontano dai mesi precedenti: {changes_it}"}),
-    Rule("data_stale", "warning", (STEWARD,),
-         "once per spell of `stale_days` (30) without accepted data (an accepted file "
-         "ends the spell)",
-         steward_line={
-             "en": "No accepted data for the partnership for {days} days ({since_en})",
-             "it": "Nessun dato accettato per il partenariato da {days} giorni ({since_it})"}),
-    Rule("run_failed", "error", (STEWARD,),
-         "once per failed Dagster run (run failure sensor, every job)",
-         steward_subject={"en": "Pipeline run failed: {job} (run {run_id})",
-                          "it": "Esecuzione della pipeline fallita: {job} (run {run_id})"},
-         steward_line={
-             "en": "Pipeline run failed: job {job}, run {run_id}; failed steps: {steps}; "
-                   "errors: {errors}",
-             "it": "Esecuzione della pipeline fallita: job {job}, run {run_id}; passi falliti: "
-                   "{steps}; errori: {errors}"}),
-    Rule("check_failed", "error", (STEWARD,),
-         "once per failed blocking check of a run (run failure sensor)",
-         steward_subject={"en": "Blocking check failed: {check} (run {run_id})",
-                          "it": "Controllo bloccante fallito: {check} (run {run_id})"},
-         steward_line={
-             "en": "Blocking check failed: {check} on {asset} (run {run_id}); the analysts' "
-                   "copy was not refreshed",
-             "it": "Controllo bloccante fallito: {check} su {asset} (run {run_id}); la copia "
-                   "per gli analisti non è stata aggiornata"}),
-)}
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        Rule(
+            "reminder_due_soon",
+            "info",
+            (PARTNER,),
+            "once per partner-month, from `reminder_days` (3) days before the due date to the "
+            "due day, while nothing has arrived",
+            partner_subject="Promemoria: rendiconto di {month_it} in scadenza il {due_date_it}",
+            partner_body=(
+                "Gentile ente {partner},\n\n"
+                "non abbiamo ancora ricevuto il rendiconto mensile di {month_it} (periodo {period}),"
+                " in scadenza il {due_date_it}.\n"
+                "Può depositare il file nella sua cartella inbox/{partner}/{period}/: entro pochi "
+                "secondi troverà l'esito del controllo in outbox/{partner}/{period}/.\n\n"
+                "Se lo ha già inviato nelle ultime ore, non tenga conto di questo messaggio.\n"
+            ),
+        ),
+        Rule(
+            "report_missing",
+            "warning",
+            (PARTNER, STEWARD),
+            "after the due date, every `missing_repeat_days` (7) while no file is accepted, at "
+            "most `missing_max_reminders` (8) times",
+            partner_subject="Rendiconto di {month_it} mancante (scadenza {due_date_it})",
+            partner_body=(
+                "Gentile ente {partner},\n\n"
+                "il rendiconto mensile di {month_it} (periodo {period}) era atteso entro il "
+                "{due_date_it} e non risulta ancora {state_it}.\n"
+                "{files_note_it}\n\n"
+                "La preghiamo di depositarlo al più presto nella cartella inbox/{partner}/{period}/."
+                " Per qualsiasi difficoltà può rivolgersi al referente dell'osservatorio.\n"
+            ),
+            steward_line={
+                "en": "{partner} {period}: report missing, due {due_date} ({days_late_en} ago)"
+                "{files_note_en}",
+                "it": "{partner} {period}: rendiconto mancante, scadenza {due_date_it} "
+                "({days_late_it} fa){files_note_it_short}",
+            },
+        ),
+        Rule(
+            "file_rejected",
+            "warning",
+            (PARTNER, STEWARD),
+            "once per rejected file: the latest of its partner-month, received in the last "
+            "`rejection_lookback_days` (30) and not followed by an accepted file",
+            steward_line={
+                "en": "{partner} {period}: file {file_name} received {received_date} "
+                "{received_time} rejected ({errors_en}{rules_note_en}); feedback: "
+                "{feedback_it}",
+                "it": "{partner} {period}: file {file_name} ricevuto il {received_date_it} alle "
+                "{received_time} respinto ({errors_it}{rules_note_it_short}); esito: "
+                "{feedback_it}",
+            },
+            partner_subject="File respinto: rendiconto di {month_it}",
+            partner_body=(
+                "Gentile ente {partner},\n\n"
+                "il file del rendiconto di {month_it} (periodo {period}) ricevuto il "
+                "{received_date_it} alle {received_time} è stato respinto ({errors_it}): "
+                "nessun dato di questo file è entrato nell'osservatorio.\n\n"
+                "L'esito del controllo, con ogni problema indicato per riga e colonna come le vede "
+                "nel suo foglio, è qui:\n{feedback_it}\n"
+                "{rules_note_it}\n"
+                "Corregga il file e lo invii di nuovo per intero, come di consueto.\n"
+            ),
+        ),
+        Rule(
+            "file_held",
+            "warning",
+            (STEWARD,),
+            "once per held file: accepted for a partner-month the steward approved, waiting "
+            "for the month to be reopened",
+            steward_line={
+                "en": "{partner} {period}: file {file_name} received {received_date} "
+                "{received_time} is held: the month is approved. To apply it: "
+                "osservatorio reopen --period {period} --partner {partner} --by NAME "
+                "--reason TEXT",
+                "it": "{partner} {period}: il file {file_name} ricevuto il {received_date_it} "
+                "alle {received_time} è in attesa: il mese è approvato. Per applicarlo: "
+                "osservatorio reopen --period {period} --partner {partner} --by NOME "
+                "--reason MOTIVO",
+            },
+        ),
+        Rule(
+            "report_late",
+            "info",
+            (STEWARD,),
+            "once per partner-month whose first accepted file arrived after the due date, in "
+            "the last `rejection_lookback_days` (30)",
+            steward_line={
+                "en": "{partner} {period}: report arrived late, on {received_date} "
+                "({days_late_en} after the due date {due_date})",
+                "it": "{partner} {period}: rendiconto arrivato in ritardo, il {received_date_it} "
+                "({days_late_it} dopo la scadenza del {due_date_it})",
+            },
+        ),
+        Rule(
+            "ready_to_approve",
+            "info",
+            (STEWARD,),
+            "once per due period and number of partner-months ready (an accepted version, not "
+            "approved), for periods due in the last `approval_lookback_days` (120)",
+            steward_line={
+                "en": "{period}: {ready} partner-month(s) ready to approve ({partners}): "
+                "osservatorio approve --period {period} --by NAME",
+                "it": "{period}: {ready} mesi-ente pronti da approvare ({partners}): "
+                "osservatorio approve --period {period} --by NOME",
+            },
+        ),
+        Rule(
+            "rejected_repeatedly",
+            "warning",
+            (STEWARD,),
+            "once per partner-month, at the `rejections_for_steward`-th (2nd) rejection in a "
+            "row not followed by an accepted file",
+            steward_line={
+                "en": "{partner} {period}: {rejections} files rejected in a row, none accepted "
+                "since (feedback in outbox/{partner}/{period}/)",
+                "it": "{partner} {period}: {rejections} file respinti di seguito, nessuno accettato"
+                " dopo (esiti in outbox/{partner}/{period}/)",
+            },
+        ),
+        Rule(
+            "anomaly",
+            "warning",
+            (STEWARD,),
+            "once per partner, period and area; periods due in the last "
+            "`anomaly_lookback_days` (45)",
+            steward_line={
+                "en": "{partner} {period} area {area}: far from its previous months: {changes_en}",
+                "it": "{partner} {period} area {area}: lontano dai mesi precedenti: {changes_it}",
+            },
+        ),
+        Rule(
+            "data_stale",
+            "warning",
+            (STEWARD,),
+            "once per spell of `stale_days` (30) without accepted data (an accepted file "
+            "ends the spell)",
+            steward_line={
+                "en": "No accepted data for the partnership for {days} days ({since_en})",
+                "it": "Nessun dato accettato per il partenariato da {days} giorni ({since_it})",
+            },
+        ),
+        Rule(
+            "run_failed",
+            "error",
+            (STEWARD,),
+            "once per failed Dagster run (run failure sensor, every job)",
+            steward_subject={
+                "en": "Pipeline run failed: {job} (run {run_id})",
+                "it": "Esecuzione della pipeline fallita: {job} (run {run_id})",
+            },
+            steward_line={
+                "en": "Pipeline run failed: job {job}, run {run_id}; failed steps: {steps}; "
+                "errors: {errors}",
+                "it": "Esecuzione della pipeline fallita: job {job}, run {run_id}; passi falliti: "
+                "{steps}; errori: {errors}",
+            },
+        ),
+        Rule(
+            "check_failed",
+            "error",
+            (STEWARD,),
+            "once per failed blocking check of a run (run failure sensor)",
+            steward_subject={
+                "en": "Blocking check failed: {check} (run {run_id})",
+                "it": "Controllo bloccante fallito: {check} (run {run_id})",
+            },
+            steward_line={
+                "en": "Blocking check failed: {check} on {asset} (run {run_id}); the analysts' "
+                "copy was not refreshed",
+                "it": "Controllo bloccante fallito: {check} su {asset} (run {run_id}); la copia "
+                "per gli analisti non è stata aggiornata",
+            },
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -185,8 +249,10 @@ class Alert:
 
     @property
     def key(self) -> str:
-        return "|".join(x or "-" for x in (self.rule, self.audience, self.partner, self.period,
-                                             self.detail, self.bucket))
+        return "|".join(
+            x or "-"
+            for x in (self.rule, self.audience, self.partner, self.period, self.detail, self.bucket)
+        )
 
     @property
     def severity(self) -> str:
@@ -211,21 +277,30 @@ def _number(value: object, language: str) -> str:
     return text.translate(str.maketrans(",.", ".,")) if language == "it" else text
 
 
-_CHANGE = {"en": "{label} {value} (median {median} of {months} months{usual}, score {score:+.1f})",
-           "it": "{label} {value} (mediana {median} su {months} mesi{usual}, punteggio "
-                 "{score:+.1f})"}
+_CHANGE = {
+    "en": "{label} {value} (median {median} of {months} months{usual}, score {score:+.1f})",
+    "it": "{label} {value} (mediana {median} su {months} mesi{usual}, punteggio {score:+.1f})",
+}
 _USUAL = {"en": ", usually {low} to {high}", "it": ", di solito da {low} a {high}"}
 
 
 def _changes(measures: Iterable[Mapping[str, object]], language: str) -> str:
     labels = MEASURE_LABELS[language]
-    return "; ".join(_CHANGE[language].format(
-        label=labels[str(m["measure"])], value=_number(m["value"], language),
-        median=_number(m["median"], language), months=m["months"], score=m["score"],
-        usual=_USUAL[language].format(low=_number(m["low"], language),
-                                      high=_number(m["high"], language))
-        if "low" in m and "high" in m else "")
-        for m in measures)
+    return "; ".join(
+        _CHANGE[language].format(
+            label=labels[str(m["measure"])],
+            value=_number(m["value"], language),
+            median=_number(m["median"], language),
+            months=m["months"],
+            score=m["score"],
+            usual=_USUAL[language].format(
+                low=_number(m["low"], language), high=_number(m["high"], language)
+            )
+            if "low" in m and "high" in m
+            else "",
+        )
+        for m in measures
+    )
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -255,17 +330,22 @@ def context(alert: Alert) -> dict[str, object]:
             f"arrivato ed è stato respinto: nessun dato di quel file è entrato "
             f"nell'osservatorio. L'esito del controllo, con ogni problema indicato per riga e "
             f"colonna, è qui:\n{f.get('feedback') or f'outbox/{alert.partner}/{alert.period}/'}"
-            + (f"\nIn tutto abbiamo ricevuto {files} file per questo mese, nessuno accettato."
-               if files > 1 else ""))
+            + (
+                f"\nIn tutto abbiamo ricevuto {files} file per questo mese, nessuno accettato."
+                if files > 1
+                else ""
+            )
+        )
     else:
         ctx["files_note_it"] = (
             f"Abbiamo ricevuto {files} file, ma nessuno è stato accettato: gli esiti dei "
-            f"controlli sono in outbox/{alert.partner}/{alert.period}/." if files
-            else "Non abbiamo ricevuto alcun file per questo mese.")
+            f"controlli sono in outbox/{alert.partner}/{alert.period}/."
+            if files
+            else "Non abbiamo ricevuto alcun file per questo mese."
+        )
     ctx["files_note_en"] = f"; {files} file(s) received, all rejected" if files else ""
     ctx["files_note_it_short"] = f"; {files} file ricevuti, tutti respinti" if files else ""
-    ctx["feedback_it"] = (f.get("feedback") or
-                          f"la cartella outbox/{alert.partner}/{alert.period}/")
+    ctx["feedback_it"] = f.get("feedback") or f"la cartella outbox/{alert.partner}/{alert.period}/"
     found = f.get("error_rules")
     rules: list = found if isinstance(found, list) else []
     listed = ", ".join(f"{r} ({n})" for r, n in rules[:3])
@@ -273,8 +353,11 @@ def context(alert: Alert) -> dict[str, object]:
     # the steward.
     found_columns = f.get("error_columns")
     columns: list = found_columns if isinstance(found_columns, list) else []
-    where = [(f"la colonna «{c}»" if c else "il file nel suo insieme")
-             + f" ({_plural(n, 'errore', 'errori')})" for c, n in columns]
+    where = [
+        (f"la colonna «{c}»" if c else "il file nel suo insieme")
+        + f" ({_plural(n, 'errore', 'errori')})"
+        for c, n in columns
+    ]
     ctx["rules_note_it"] = ("I problemi riguardano " + ", ".join(where) + ".\n") if where else ""
     ctx["rules_note_en"] = f": {listed}" if listed else ""
     ctx["rules_note_it_short"] = f": {listed}" if listed else ""
@@ -284,12 +367,17 @@ def context(alert: Alert) -> dict[str, object]:
         ctx["changes_en"] = _changes(measures, "en")
         ctx["changes_it"] = _changes(measures, "it")
     last = f.get("last_accepted_date")
-    ctx["since_en"] = (f"last accepted file received on {last}" if last
-                       else f"no file accepted yet; the first report was due on "
-                            f"{f.get('first_due_date')}")
-    ctx["since_it"] = (f"ultimo file accettato ricevuto il {ctx.get('last_accepted_date_it')}"
-                       if last else f"nessun file accettato finora; il primo rendiconto "
-                                    f"scadeva il {ctx.get('first_due_date_it')}")
+    ctx["since_en"] = (
+        f"last accepted file received on {last}"
+        if last
+        else f"no file accepted yet; the first report was due on {f.get('first_due_date')}"
+    )
+    ctx["since_it"] = (
+        f"ultimo file accettato ricevuto il {ctx.get('last_accepted_date_it')}"
+        if last
+        else f"nessun file accettato finora; il primo rendiconto "
+        f"scadeva il {ctx.get('first_due_date_it')}"
+    )
     return ctx
 
 
@@ -316,8 +404,13 @@ def reminders(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
     for pm in facts.partner_months:
         days_left = (pm.due_date - as_of).days
         if pm.files == 0 and 0 <= days_left <= config.reminder_days:
-            yield Alert("reminder_due_soon", PARTNER, pm.partner, pm.period,
-                        facts={"due_date": pm.due_date.isoformat(), "days_left": days_left})
+            yield Alert(
+                "reminder_due_soon",
+                PARTNER,
+                pm.partner,
+                pm.period,
+                facts={"due_date": pm.due_date.isoformat(), "days_left": days_left},
+            )
 
 
 def missing(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
@@ -331,16 +424,27 @@ def missing(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert
         week = (days_late - 1) // config.missing_repeat_days
         if week >= config.missing_max_reminders:
             continue
-        f: dict[str, object] = {"due_date": pm.due_date.isoformat(), "days_late": days_late,
-                                "files": pm.files, "reminder": week + 1}
+        f: dict[str, object] = {
+            "due_date": pm.due_date.isoformat(),
+            "days_late": days_late,
+            "files": pm.files,
+            "reminder": week + 1,
+        }
         last = rejected.get((pm.partner, pm.period))
         if last is not None:
-            f.update({"rejected_file": last.file_name, "feedback": last.feedback,
-                      "rejected_date": last.received_at.astimezone(facts.cutoff.tzinfo)
-                      .date().isoformat()})
+            f.update(
+                {
+                    "rejected_file": last.file_name,
+                    "feedback": last.feedback,
+                    "rejected_date": last.received_at.astimezone(facts.cutoff.tzinfo)
+                    .date()
+                    .isoformat(),
+                }
+            )
         for audience in (PARTNER, STEWARD):
-            yield Alert("report_missing", audience, pm.partner, pm.period,
-                        bucket=f"week{week + 1}", facts=f)
+            yield Alert(
+                "report_missing", audience, pm.partner, pm.period, bucket=f"week{week + 1}", facts=f
+            )
 
 
 def rejections(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
@@ -350,26 +454,50 @@ def rejections(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Al
             continue
         local = f.received_at.astimezone(facts.cutoff.tzinfo)
         for audience in (PARTNER, STEWARD):
-            yield Alert("file_rejected", audience, f.partner, f.period, detail=f.sha256[:12],
-                        facts={"received_date": local.date().isoformat(),
-                               "received_time": local.strftime("%H:%M"), "version": f.version,
-                               "errors": f.errors, "feedback": f.feedback,
-                               "file_name": f.file_name,
-                               "error_rules": [list(r) for r in f.error_rules],
-                               "error_columns": [list(c) for c in f.error_columns]})
+            yield Alert(
+                "file_rejected",
+                audience,
+                f.partner,
+                f.period,
+                detail=f.sha256[:12],
+                facts={
+                    "received_date": local.date().isoformat(),
+                    "received_time": local.strftime("%H:%M"),
+                    "version": f.version,
+                    "errors": f.errors,
+                    "feedback": f.feedback,
+                    "file_name": f.file_name,
+                    "error_rules": [list(r) for r in f.error_rules],
+                    "error_columns": [list(c) for c in f.error_columns],
+                },
+            )
     for pm in facts.partner_months:
         if pm.open_rejections >= config.rejections_for_steward:
-            yield Alert("rejected_repeatedly", STEWARD, pm.partner, pm.period,
-                        facts={"rejections": pm.open_rejections, "files": pm.files})
+            yield Alert(
+                "rejected_repeatedly",
+                STEWARD,
+                pm.partner,
+                pm.period,
+                facts={"rejections": pm.open_rejections, "files": pm.files},
+            )
 
 
 def held(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
     """Every file held for an approved month, until the month is reopened and it is applied."""
     for f in facts.held_files:
         local = f.received_at.astimezone(facts.cutoff.tzinfo)
-        yield Alert("file_held", STEWARD, f.partner, f.period, detail=f.sha256[:12],
-                    facts={"file_name": f.file_name, "received_date": local.date().isoformat(),
-                           "received_time": local.strftime("%H:%M")})
+        yield Alert(
+            "file_held",
+            STEWARD,
+            f.partner,
+            f.period,
+            detail=f.sha256[:12],
+            facts={
+                "file_name": f.file_name,
+                "received_date": local.date().isoformat(),
+                "received_time": local.strftime("%H:%M"),
+            },
+        )
 
 
 def late(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
@@ -381,9 +509,17 @@ def late(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
             continue
         day = first.astimezone(facts.cutoff.tzinfo).date()
         if day > pm.due_date:
-            yield Alert("report_late", STEWARD, pm.partner, pm.period, facts={
-                "due_date": pm.due_date.isoformat(), "received_date": day.isoformat(),
-                "days_late": (day - pm.due_date).days})
+            yield Alert(
+                "report_late",
+                STEWARD,
+                pm.partner,
+                pm.period,
+                facts={
+                    "due_date": pm.due_date.isoformat(),
+                    "received_date": day.isoformat(),
+                    "days_late": (day - pm.due_date).days,
+                },
+            )
 
 
 def ready_to_approve(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
@@ -395,8 +531,14 @@ def ready_to_approve(facts: Facts, as_of: dt.date, config: AlertConfig) -> Itera
             ready[pm.period].append(pm.partner)
     for period, partners in sorted(ready.items()):
         shown = ", ".join(partners[:8]) + (", ..." if len(partners) > 8 else "")
-        yield Alert("ready_to_approve", STEWARD, None, period, bucket=str(len(partners)),
-                    facts={"ready": len(partners), "partners": shown})
+        yield Alert(
+            "ready_to_approve",
+            STEWARD,
+            None,
+            period,
+            bucket=str(len(partners)),
+            facts={"ready": len(partners), "partners": shown},
+        )
 
 
 def staleness(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Alert]:
@@ -405,17 +547,24 @@ def staleness(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
     anchor = last or facts.first_due_date
     if anchor is None or (as_of - anchor).days < config.stale_days:
         return
-    yield Alert("data_stale", STEWARD, detail=anchor.isoformat(), facts={
-        "days": (as_of - anchor).days,
-        "last_accepted_date": last.isoformat() if last else None,
-        "first_due_date": facts.first_due_date.isoformat() if facts.first_due_date else None})
+    yield Alert(
+        "data_stale",
+        STEWARD,
+        detail=anchor.isoformat(),
+        facts={
+            "days": (as_of - anchor).days,
+            "last_accepted_date": last.isoformat() if last else None,
+            "first_due_date": facts.first_due_date.isoformat() if facts.first_due_date else None,
+        },
+    )
 
 
 # --- the anomaly rule --------------------------------------------------------------------
 
 
-def robust_score(history: Sequence[float], value: float, min_history: int,
-                 min_relative_scale: float = 0.0) -> float | None:
+def robust_score(
+    history: Sequence[float], value: float, min_history: int, min_relative_scale: float = 0.0
+) -> float | None:
     """How far `value` is from `history` in robust standard deviations (None: too little
     history). The scale is 1.4826 x the median absolute deviation, floored at a share of
     the median and at 1, so a flat history does not make every small change infinite."""
@@ -446,8 +595,11 @@ def anomalies(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
     for partner, period in sorted(facts.reported):
         if period not in due or due[period] < earliest:
             continue
-        history = [p for p in months_before(period, config.anomaly_history_months)
-                   if (partner, p) in facts.reported]
+        history = [
+            p
+            for p in months_before(period, config.anomaly_history_months)
+            if (partner, p) in facts.reported
+        ]
         if len(history) < config.anomaly_min_history:
             continue
         current = by_month[(partner, period)]
@@ -459,18 +611,35 @@ def anomalies(facts: Facts, as_of: dt.date, config: AlertConfig) -> Iterator[Ale
                 if sum(1 for x in past if x) < config.anomaly_min_history:
                     continue  # too little history of this figure (a sparse or new activity)
                 value = _measure(current.get(area), measure)
-                score = robust_score(past, value, config.anomaly_min_history,
-                                     config.anomaly_min_relative_scale)
+                score = robust_score(
+                    past, value, config.anomaly_min_history, config.anomaly_min_relative_scale
+                )
                 median = statistics.median(past)
-                if (score is not None and abs(score) >= config.anomaly_threshold
-                        and abs(value - median) >= config.anomaly_min_change[measure]):
-                    found.append({"measure": measure, "value": round(value, 2),
-                                  "median": round(median, 2), "months": len(past),
-                                  "low": round(min(past), 2), "high": round(max(past), 2),
-                                  "score": round(score, 1)})
+                if (
+                    score is not None
+                    and abs(score) >= config.anomaly_threshold
+                    and abs(value - median) >= config.anomaly_min_change[measure]
+                ):
+                    found.append(
+                        {
+                            "measure": measure,
+                            "value": round(value, 2),
+                            "median": round(median, 2),
+                            "months": len(past),
+                            "low": round(min(past), 2),
+                            "high": round(max(past), 2),
+                            "score": round(score, 1),
+                        }
+                    )
             if found:
-                yield Alert("anomaly", STEWARD, partner, period, detail=area,
-                            facts={"area": area, "measures": found})
+                yield Alert(
+                    "anomaly",
+                    STEWARD,
+                    partner,
+                    period,
+                    detail=area,
+                    facts={"area": area, "measures": found},
+                )
 
 
 def alerts_due(facts: Facts, as_of: dt.date, config: AlertConfig) -> list[Alert]:
@@ -482,13 +651,34 @@ def alerts_due(facts: Facts, as_of: dt.date, config: AlertConfig) -> list[Alert]
 # --- the pipeline's own failures -------------------------------------------------------
 
 
-def run_failure_alerts(job: str, run_id: str, steps: Iterable[str], errors: Iterable[str],
-                       failed_checks: Iterable[tuple[str, str]]) -> list[Alert]:
+def run_failure_alerts(
+    job: str,
+    run_id: str,
+    steps: Iterable[str],
+    errors: Iterable[str],
+    failed_checks: Iterable[tuple[str, str]],
+) -> list[Alert]:
     """A failed run, and each blocking check (asset, check name) that failed in it."""
-    out = [Alert("run_failed", STEWARD, detail=run_id, facts={
-        "job": job, "run_id": run_id[:8], "steps": ", ".join(sorted(set(steps))) or "none",
-        "errors": ", ".join(dict.fromkeys(errors)) or "see the run in the Dagster UI"})]
+    out = [
+        Alert(
+            "run_failed",
+            STEWARD,
+            detail=run_id,
+            facts={
+                "job": job,
+                "run_id": run_id[:8],
+                "steps": ", ".join(sorted(set(steps))) or "none",
+                "errors": ", ".join(dict.fromkeys(errors)) or "see the run in the Dagster UI",
+            },
+        )
+    ]
     for asset, check in sorted(set(failed_checks)):
-        out.append(Alert("check_failed", STEWARD, detail=f"{run_id}:{asset}:{check}",
-                         facts={"asset": asset, "check": check, "run_id": run_id[:8]}))
+        out.append(
+            Alert(
+                "check_failed",
+                STEWARD,
+                detail=f"{run_id}:{asset}:{check}",
+                facts={"asset": asset, "check": check, "run_id": run_id[:8]},
+            )
+        )
     return out

@@ -44,11 +44,15 @@ def release_held(con: duckdb.DuckDBPyConnection) -> list[Released]:
         con.execute(
             "update raw.submissions set status = case when warnings > 0 "
             "then 'accepted_with_warnings' else 'accepted' end "
-            "where status = ? and submission_id in (select unnest(?))", [HELD, ids])
-        con.execute("insert into raw.held_releases select unnest(?), ?",
-                    [ids, dt.datetime.now(dt.UTC)])
-        con.execute("delete from meta.built_submissions where submission_id in "
-                    "(select unnest(?))", [ids])
+            "where status = ? and submission_id in (select unnest(?))",
+            [HELD, ids],
+        )
+        con.execute(
+            "insert into raw.held_releases select unnest(?), ?", [ids, dt.datetime.now(dt.UTC)]
+        )
+        con.execute(
+            "delete from meta.built_submissions where submission_id in (select unnest(?))", [ids]
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

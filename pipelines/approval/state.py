@@ -38,27 +38,34 @@ def approved_months(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 def latest_action(con: duckdb.DuckDBPyConnection, partner: str, period: str) -> str | None:
     row = con.execute(
         "select action from raw.period_approvals where partner_code = ? and period = ? "
-        "order by approval_seq desc limit 1", [partner, period]).fetchone()
+        "order by approval_seq desc limit 1",
+        [partner, period],
+    ).fetchone()
     return str(row[0]) if row else None
 
 
-def current_version(con: duckdb.DuckDBPyConnection, partner: str,
-                    period: str) -> CurrentVersion | None:
+def current_version(
+    con: duckdb.DuckDBPyConnection, partner: str, period: str
+) -> CurrentVersion | None:
     """The latest accepted (not held) file, by arrival then version, as dbt orders them."""
     row = con.execute(
         "select submission_id, file_name, sha256, received_at from raw.submissions "
         "where partner_code = ? and period = ? "
         "and status in ('accepted', 'accepted_with_warnings') "
         "order by received_at desc, version desc limit 1",
-        [partner, period]).fetchone()
+        [partner, period],
+    ).fetchone()
     return CurrentVersion(*row) if row else None
 
 
-def held_files(con: duckdb.DuckDBPyConnection, partner: str | None = None,
-               period: str | None = None) -> list[tuple[str, str, str, str]]:
+def held_files(
+    con: duckdb.DuckDBPyConnection, partner: str | None = None, period: str | None = None
+) -> list[tuple[str, str, str, str]]:
     """Held files (submission_id, partner, period, file name), in arrival order."""
-    sql = ("select submission_id, partner_code, period, file_name from raw.submissions "
-           "where status = ?")
+    sql = (
+        "select submission_id, partner_code, period, file_name from raw.submissions "
+        "where status = ?"
+    )
     params: list[object] = [HELD]
     if partner is not None:
         sql += " and partner_code = ?"
@@ -66,17 +73,23 @@ def held_files(con: duckdb.DuckDBPyConnection, partner: str | None = None,
     if period is not None:
         sql += " and period = ?"
         params.append(period)
-    return [tuple(r) for r in con.execute(sql + " order by received_at, version", params)
-            .fetchall()]  # type: ignore[misc]
+    return [
+        tuple(r) for r in con.execute(sql + " order by received_at, version", params).fetchall()
+    ]  # type: ignore[misc]
 
 
 def partners_with_files(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
-    return [p for (p,) in con.execute(
-        "select distinct partner_code from raw.submissions where period = ? order by 1",
-        [period]).fetchall()]
+    return [
+        p
+        for (p,) in con.execute(
+            "select distinct partner_code from raw.submissions where period = ? order by 1",
+            [period],
+        ).fetchall()
+    ]
 
 
 def next_seq(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("select coalesce(max(approval_seq), 0) + 1 from raw.period_approvals"
-                      ).fetchone()
+    row = con.execute(
+        "select coalesce(max(approval_seq), 0) + 1 from raw.period_approvals"
+    ).fetchone()
     return int(row[0]) if row else 1

@@ -43,8 +43,10 @@ def _append(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
     try:
         seq = next_seq(con)
         for i, (partner, period, action, by, note, sha) in enumerate(rows):
-            con.execute("insert into raw.period_approvals values (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [seq + i, partner, period, action, raw.now_utc(), by, note, sha])
+            con.execute(
+                "insert into raw.period_approvals values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [seq + i, partner, period, action, raw.now_utc(), by, note, sha],
+            )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -55,15 +57,18 @@ def _why_not_approvable(con: duckdb.DuckDBPyConnection, partner: str, period: st
     if latest_action(con, partner, period) == APPROVED:
         return "already approved"
     if held := held_files(con, partner, period):
-        return (f"{len(held)} held file(s) wait to be applied ({held[0][3]}...): run "
-                "`osservatorio ingest` and check the figures first")
+        return (
+            f"{len(held)} held file(s) wait to be applied ({held[0][3]}...): run "
+            "`osservatorio ingest` and check the figures first"
+        )
     if current_version(con, partner, period) is None:
         return "no accepted file for this month"
     return None
 
 
-def approve(settings: Settings, period: str, by: str, partner: str | None = None,
-            note: str | None = None) -> Outcome:
+def approve(
+    settings: Settings, period: str, by: str, partner: str | None = None, note: str | None = None
+) -> Outcome:
     """Approve the current accepted version of one partner-month, or of every partner with
     files in the month (partners with none accepted are named in `refused`)."""
     by = by.strip()
@@ -108,10 +113,10 @@ def reopen(settings: Settings, period: str, partner: str, by: str, reason: str) 
                 out.refused.append((partner, period, "it is not approved"))
                 return out
             version = current_version(con, partner, period)
-            _append(con, [(partner, period, REOPENED, by, reason,
-                           version.sha256 if version else None)])
+            _append(
+                con, [(partner, period, REOPENED, by, reason, version.sha256 if version else None)]
+            )
             out.done.append((partner, period, version.sha256 if version else None))
         finally:
             con.close()
     return out
-

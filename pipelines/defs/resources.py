@@ -22,8 +22,13 @@ class OsservatorioSettings(dg.ConfigurableResource):
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources={
-        "osservatorio": OsservatorioSettings(),
-        "dbt": DbtCliResource(project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR),
-                              dbt_executable=dbt_executable()),
-    })
+    return dg.Definitions(
+        resources={
+            "osservatorio": OsservatorioSettings(),
+            "dbt": DbtCliResource(
+                project_dir=str(PROJECT_DIR),
+                profiles_dir=str(PROJECT_DIR),
+                dbt_executable=dbt_executable(),
+            ),
+        }
+    )

@@ -53,8 +53,10 @@ class AuditResult:
         return self.recoverable.empty and not self.broken_links
 
     def summary(self) -> str:
-        text = (f"disclosure audit: {self.cells} published cells, {self.primary} primary and "
-                f"{self.secondary} secondary suppressions, {len(self.recoverable)} recoverable")
+        text = (
+            f"disclosure audit: {self.cells} published cells, {self.primary} primary and "
+            f"{self.secondary} secondary suppressions, {len(self.recoverable)} recoverable"
+        )
         if self.broken_links:
             text += f"; links broken by the exact values: {self.broken_links}"
         return text + f" ({self.seconds:.1f} s)"
@@ -87,19 +89,24 @@ def _unknown_bounds(cells: pd.DataFrame, unknown: np.ndarray) -> tuple[np.ndarra
 
 def _system(cells: pd.DataFrame, links: link_model.Links) -> _System:
     value = cells["value"].to_numpy()
-    unknown_mask = (cells["suppressed"] & cells["value"].notna()
-                    & (cells["suppression_rule"] != "rate")).to_numpy()
+    unknown_mask = (
+        cells["suppressed"] & cells["value"].notna() & (cells["suppression_rule"] != "rate")
+    ).to_numpy()
     unknown = np.flatnonzero(unknown_mask)
     position = np.full(len(cells), -1)
     position[unknown] = np.arange(len(unknown))
     is_var = position[links.cell] >= 0
     # Known cells move to the right-hand side.
     known = ~is_var
-    constant = np.bincount(links.con[known], weights=links.coef[known] * value[links.cell[known]],
-                           minlength=links.count)
+    constant = np.bincount(
+        links.con[known],
+        weights=links.coef[known] * value[links.cell[known]],
+        minlength=links.count,
+    )
     has_var = np.bincount(links.con[is_var], minlength=links.count) > 0
-    lhs_truth = np.bincount(links.con, weights=links.coef * value[links.cell],
-                            minlength=links.count)
+    lhs_truth = np.bincount(
+        links.con, weights=links.coef * value[links.cell], minlength=links.count
+    )
     tol = 1e-6 * (1.0 + np.abs(constant))
     is_eq = links.sense == link_model.EQ
     broken_mask = np.where(is_eq, np.abs(lhs_truth) > tol, lhs_truth > tol)
@@ -112,14 +119,26 @@ def _system(cells: pd.DataFrame, links: link_model.Links) -> _System:
         row_of = np.full(links.count, -1)
         row_of[chosen] = np.arange(len(chosen))
         t = is_var & (row_of[links.con] >= 0)
-        a = sparse.csr_matrix((links.coef[t], (row_of[links.con[t]], position[links.cell[t]])),
-                              shape=(len(chosen), len(unknown)))
+        a = sparse.csr_matrix(
+            (links.coef[t], (row_of[links.con[t]], position[links.cell[t]])),
+            shape=(len(chosen), len(unknown)),
+        )
         return a, -constant[chosen]
 
     a_eq, b_eq = matrix(keep & is_eq)
     a_le, b_le = matrix(keep & ~is_eq)
-    return _System(unknown, value[unknown], lower, upper, integer, a_eq, b_eq, a_le, b_le,
-                   {str(k): int(v) for k, v in broken.items()})
+    return _System(
+        unknown,
+        value[unknown],
+        lower,
+        upper,
+        integer,
+        a_eq,
+        b_eq,
+        a_le,
+        b_le,
+        {str(k): int(v) for k, v in broken.items()},
+    )
 
 
 def propagate(system: _System, rounds: int = 60) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +176,7 @@ def _components(system: _System) -> np.ndarray:
     both = sparse.vstack([system.a_eq, system.a_le]).tocsr()
     edges_from, edges_to = [], []
     for row in range(both.shape[0]):
-        cols = both.indices[both.indptr[row]:both.indptr[row + 1]]
+        cols = both.indices[both.indptr[row] : both.indptr[row + 1]]
         if len(cols) > 1:
             edges_from.append(cols[:-1])
             edges_to.append(cols[1:])
@@ -176,11 +195,15 @@ def _tolerance(system: _System) -> np.ndarray:
 
 
 def _solve_lp(system: _System, c: np.ndarray) -> np.ndarray | None:
-    res = linprog(c, A_ub=system.a_le if system.a_le.shape[0] else None,
-                  b_ub=system.b_le if system.a_le.shape[0] else None,
-                  A_eq=system.a_eq if system.a_eq.shape[0] else None,
-                  b_eq=system.b_eq if system.a_eq.shape[0] else None,
-                  bounds=np.column_stack([system.lower, system.upper]), method="highs")
+    res = linprog(
+        c,
+        A_ub=system.a_le if system.a_le.shape[0] else None,
+        b_ub=system.b_le if system.a_le.shape[0] else None,
+        A_eq=system.a_eq if system.a_eq.shape[0] else None,
+        b_eq=system.b_eq if system.a_eq.shape[0] else None,
+        bounds=np.column_stack([system.lower, system.upper]),
+        method="highs",
+    )
     return res.x if res.status == 0 else None
 
 
@@ -219,8 +242,9 @@ def _sub(system: _System, members: np.ndarray) -> tuple[list[LinearConstraint], 
     return constraints, Bounds(system.lower[members], system.upper[members])
 
 
-def _certify_one_by_one(system: _System, component: np.ndarray,
-                        certified: np.ndarray) -> np.ndarray:
+def _certify_one_by_one(
+    system: _System, component: np.ndarray, certified: np.ndarray
+) -> np.ndarray:
     """For each undecided cell, the maximum and then the minimum of the linear relaxation over
     its part of the system; returns the cells with a single possible value."""
     tol = _tolerance(system)
@@ -228,7 +252,7 @@ def _certify_one_by_one(system: _System, component: np.ndarray,
     order = np.argsort(component, kind="stable")
     starts = np.searchsorted(component[order], np.arange(component.max() + 2))
     for part in np.unique(component[~certified]):
-        members = order[starts[part]:starts[part + 1]]
+        members = order[starts[part] : starts[part + 1]]
         constraints, bounds = _sub(system, members)
         for local in range(len(members)):
             i = members[local]
@@ -252,8 +276,7 @@ def audit_cells(cells: pd.DataFrame, base: link_model.Links | None = None) -> Au
     """The audit of a frame of cells (cells.load): what the published ones allow. `base`:
     the links without rates, when the caller already has them."""
     started = time.perf_counter()
-    links = (link_model.build(cells) if base is None
-             else link_model.with_rates(cells, base))
+    links = link_model.build(cells) if base is None else link_model.with_rates(cells, base)
     system = _system(cells, links)
     recoverable = np.zeros(len(cells), dtype=bool)
     if len(system.variables):
@@ -269,11 +292,14 @@ def audit_cells(cells: pd.DataFrame, base: link_model.Links | None = None) -> Au
         recoverable[system.variables[found]] = True
     recoverable |= _recoverable_rates(cells)
     found = cells.loc[recoverable, [*cell_frame.KEY, "value", "suppression"]]
-    return AuditResult(cells=len(cells),
-                       primary=int((cells["suppression"] == "primary").sum()),
-                       secondary=int((cells["suppression"] == "secondary").sum()),
-                       recoverable=found.reset_index(drop=True), broken_links=system.broken,
-                       seconds=time.perf_counter() - started)
+    return AuditResult(
+        cells=len(cells),
+        primary=int((cells["suppression"] == "primary").sum()),
+        secondary=int((cells["suppression"] == "secondary").sum()),
+        recoverable=found.reset_index(drop=True),
+        broken_links=system.broken,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def pinned(cells: pd.DataFrame, base: link_model.Links | None = None) -> np.ndarray:
@@ -296,10 +322,12 @@ def _recoverable_rates(cells: pd.DataFrame) -> np.ndarray:
     totals["cell"] = totals.index
     rates = totals[(totals["numerator_code"] != "") & totals["suppressed"]]
     published = totals[~totals["suppressed"]][["indicator_code", *key]]
-    both = rates.merge(published.rename(columns={"indicator_code": "numerator_code"}),
-                       on=["numerator_code", *key]).merge(
+    both = rates.merge(
+        published.rename(columns={"indicator_code": "numerator_code"}), on=["numerator_code", *key]
+    ).merge(
         published.rename(columns={"indicator_code": "denominator_code"}),
-        on=["denominator_code", *key])
+        on=["denominator_code", *key],
+    )
     out = np.zeros(len(cells), dtype=bool)
     out[both["cell"].to_numpy()] = True
     return out

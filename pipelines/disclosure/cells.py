@@ -14,8 +14,7 @@ from typing import Any
 import pandas as pd
 
 TOTAL = "total"
-KEY = ["indicator_code", "period", "window", "scope", "scope_code", "dimension",
-       "dimension_value"]
+KEY = ["indicator_code", "period", "window", "scope", "scope_code", "dimension", "dimension_value"]
 SCOPE_RANK = {"partner": 0, "consortium": 1, "partnership": 2}
 
 _CELLS_SQL = """
@@ -45,12 +44,21 @@ def load(con: Any) -> pd.DataFrame:
     """Every cell, in a fixed order (the same data gives the same frame, hence the same
     choices). `suppressed` is what is published as suppressed; `value` is the exact value."""
     frame = con.execute(_CELLS_SQL).df()
-    for column in [*KEY, "unit", "suppression_rule", "scope_link", "window_link",
-                   "numerator_code", "denominator_code", "consortium_code"]:
+    for column in [
+        *KEY,
+        "unit",
+        "suppression_rule",
+        "scope_link",
+        "window_link",
+        "numerator_code",
+        "denominator_code",
+        "consortium_code",
+    ]:
         frame[column] = frame[column].astype(str)
     frame["value"] = frame["value"].astype(float)
-    frame["suppression"] = frame["suppression"].astype(object).where(
-        frame["suppression"].notna(), None)
+    frame["suppression"] = (
+        frame["suppression"].astype(object).where(frame["suppression"].notna(), None)
+    )
     frame["suppressed"] = frame["suppression"].notna()
     frame["is_total"] = frame["dimension"] == TOTAL
     frame["scope_rank"] = frame["scope"].map(SCOPE_RANK).astype(int)
@@ -62,8 +70,7 @@ def suppressible(cells: pd.DataFrame) -> pd.Series:
     (never figures about organisations; rates follow their numerator and denominator). A
     hidden 0 would protect only upwards, and keeping every suppressed count >= 1 is what lets
     the audit assume it."""
-    return (cells["suppression_rule"].isin(["count", "recipients"])
-            & (cells["value"] > 0))
+    return cells["suppression_rule"].isin(["count", "recipients"]) & (cells["value"] > 0)
 
 
 def is_count(cells: pd.DataFrame) -> pd.Series:

@@ -60,9 +60,15 @@ class _Builder:
             return
         ids = terms.groupby("group", sort=True).ngroup().to_numpy()
         n = int(ids.max()) + 1
-        self.parts.append(pd.DataFrame({"con": ids + self.next_id,
-                                        "cell": terms["cell"].to_numpy().astype(np.int64),
-                                        "coef": terms["coef"].to_numpy().astype(float)}))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "con": ids + self.next_id,
+                    "cell": terms["cell"].to_numpy().astype(np.int64),
+                    "coef": terms["coef"].to_numpy().astype(float),
+                }
+            )
+        )
         self.senses.append(np.full(n, sense, dtype=object))
         self.families.append(np.full(n, family, dtype=object))
         self.next_id += n
@@ -70,12 +76,21 @@ class _Builder:
     def build(self) -> Links:
         if not self.parts:
             empty = np.array([], dtype=np.int64)
-            return Links(empty, empty, np.array([], dtype=float), np.array([], dtype=object),
-                         np.array([], dtype=object))
+            return Links(
+                empty,
+                empty,
+                np.array([], dtype=float),
+                np.array([], dtype=object),
+                np.array([], dtype=object),
+            )
         terms = pd.concat(self.parts, ignore_index=True)
-        return Links(terms["con"].to_numpy(), terms["cell"].to_numpy(),
-                     terms["coef"].to_numpy(), np.concatenate(self.senses),
-                     np.concatenate(self.families))
+        return Links(
+            terms["con"].to_numpy(),
+            terms["cell"].to_numpy(),
+            terms["coef"].to_numpy(),
+            np.concatenate(self.senses),
+            np.concatenate(self.families),
+        )
 
 
 def _with_index(cells: pd.DataFrame) -> pd.DataFrame:
@@ -89,8 +104,13 @@ def _group(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 
 def _terms(group: pd.Series, cell: pd.Series, coef: float | pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"group": group.to_numpy(), "cell": cell.to_numpy(),
-                         "coef": coef if np.isscalar(coef) else np.asarray(coef)})
+    return pd.DataFrame(
+        {
+            "group": group.to_numpy(),
+            "cell": cell.to_numpy(),
+            "coef": coef if np.isscalar(coef) else np.asarray(coef),
+        }
+    )
 
 
 def _breakdowns(cells: pd.DataFrame, out: _Builder) -> None:
@@ -100,8 +120,13 @@ def _breakdowns(cells: pd.DataFrame, out: _Builder) -> None:
     cats = cats.merge(totals, on=key, how="inner")
     cats["group"] = _group(cats, [*key, "dimension"])
     heads = cats.drop_duplicates("group")
-    out.add(pd.concat([_terms(cats["group"], cats["cell"], 1.0),
-                       _terms(heads["group"], heads["total"], -1.0)]), EQ, "breakdown")
+    out.add(
+        pd.concat(
+            [_terms(cats["group"], cats["cell"], 1.0), _terms(heads["group"], heads["total"], -1.0)]
+        ),
+        EQ,
+        "breakdown",
+    )
 
 
 def _parents(cells: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +138,8 @@ def _parents(cells: pd.DataFrame) -> pd.DataFrame:
     parts["parent_scope"] = np.where(parts["scope"] == "partner", "consortium", "partnership")
     parts["parent_code"] = np.where(parts["scope"] == "partner", parts["consortium_code"], "")
     wholes = linked[linked["scope"] != "partner"][[*key, "scope", "scope_code", "cell"]].rename(
-        columns={"scope": "parent_scope", "scope_code": "parent_code", "cell": "parent"})
+        columns={"scope": "parent_scope", "scope_code": "parent_code", "cell": "parent"}
+    )
     return parts.merge(wholes, on=[*key, "parent_scope", "parent_code"], how="inner")
 
 
@@ -125,14 +151,25 @@ def _scopes(cells: pd.DataFrame, out: _Builder) -> None:
         heads = sub.drop_duplicates("group")
         # additive: sum(parts) - whole = 0; bounded: whole - sum(parts) <= 0
         sign = 1.0 if link == "additive" else -1.0
-        out.add(pd.concat([_terms(sub["group"], sub["cell"], sign),
-                           _terms(heads["group"], heads["parent"], -sign)]), sense, "scope")
+        out.add(
+            pd.concat(
+                [
+                    _terms(sub["group"], sub["cell"], sign),
+                    _terms(heads["group"], heads["parent"], -sign),
+                ]
+            ),
+            sense,
+            "scope",
+        )
     # Each part is at most the whole, for distinct persons (totals only: a person's category
     # can differ between a partner and its consortium).
     sub = pairs[pairs["scope_link"].isin(["bounded", "at_least"]) & pairs["is_total"]]
     group = pd.Series(np.arange(len(sub)))
-    out.add(pd.concat([_terms(group, sub["cell"], 1.0), _terms(group, sub["parent"], -1.0)]),
-            LE, "scope")
+    out.add(
+        pd.concat([_terms(group, sub["cell"], 1.0), _terms(group, sub["parent"], -1.0)]),
+        LE,
+        "scope",
+    )
 
 
 def _windows(cells: pd.DataFrame, out: _Builder) -> None:
@@ -140,31 +177,46 @@ def _windows(cells: pd.DataFrame, out: _Builder) -> None:
     linked = cells[cells["window_link"] != "none"]
     periods = sorted(linked["period"].unique())
     previous = dict(zip(periods[1:], periods[:-1], strict=False))
-    month = linked[linked["window"] == "month"][[*series_key, "period", "cell", "window_link",
-                                                  "is_total"]]
+    month = linked[linked["window"] == "month"][
+        [*series_key, "period", "cell", "window_link", "is_total"]
+    ]
     cumulative = linked[linked["window"] == "cumulative"][[*series_key, "period", "cell"]]
     rows = month.rename(columns={"cell": "m"}).merge(
-        cumulative.rename(columns={"cell": "c"}), on=[*series_key, "period"], how="inner")
+        cumulative.rename(columns={"cell": "c"}), on=[*series_key, "period"], how="inner"
+    )
     rows["previous"] = rows["period"].map(lambda p: previous.get(p, "")).astype(str)
-    rows = rows.merge(cumulative.rename(columns={"cell": "p", "period": "previous"}),
-                      on=[*series_key, "previous"], how="left")
+    rows = rows.merge(
+        cumulative.rename(columns={"cell": "p", "period": "previous"}),
+        on=[*series_key, "previous"],
+        how="left",
+    )
     first = rows[rows["previous"] == ""]
     group = pd.Series(np.arange(len(first)))
-    out.add(pd.concat([_terms(group, first["c"], 1.0), _terms(group, first["m"], -1.0)]),
-            EQ, "window")
+    out.add(
+        pd.concat([_terms(group, first["c"], 1.0), _terms(group, first["m"], -1.0)]), EQ, "window"
+    )
     rows = rows[rows["p"].notna()]
 
     def add(sub: pd.DataFrame, coefs: dict[str, float], sense: str) -> None:
         group = pd.Series(np.arange(len(sub)))
-        out.add(pd.concat([_terms(group, sub[col], coef) for col, coef in coefs.items()]),
-                sense, "window")
+        out.add(
+            pd.concat([_terms(group, sub[col], coef) for col, coef in coefs.items()]),
+            sense,
+            "window",
+        )
 
     link, total = rows["window_link"], rows["is_total"]
     add(rows[link == "additive"], {"c": 1.0, "p": -1.0, "m": -1.0}, EQ)
-    add(rows[(link == "distinct") | ((link == "weighted") & total)],
-        {"c": 1.0, "p": -1.0, "m": -1.0}, LE)
-    add(rows[link.isin(["distinct", "weighted"]) | ((link == "monotone") & total)],
-        {"m": 1.0, "c": -1.0}, LE)
+    add(
+        rows[(link == "distinct") | ((link == "weighted") & total)],
+        {"c": 1.0, "p": -1.0, "m": -1.0},
+        LE,
+    )
+    add(
+        rows[link.isin(["distinct", "weighted"]) | ((link == "monotone") & total)],
+        {"m": 1.0, "c": -1.0},
+        LE,
+    )
     add(rows[link.isin(["distinct", "weighted", "monotone"]) & total], {"p": 1.0, "c": -1.0}, LE)
 
 
@@ -173,20 +225,27 @@ def _rates(cells: pd.DataFrame, out: _Builder) -> None:
     totals = cells[cells["is_total"]]
     rates = totals[(totals["numerator_code"] != "") & ~totals["suppressed"]]
     lookup = totals[["indicator_code", *key, "cell"]]
-    rates = rates.merge(lookup.rename(columns={"indicator_code": "numerator_code", "cell": "n"}),
-                        on=["numerator_code", *key]).merge(
+    rates = rates.merge(
+        lookup.rename(columns={"indicator_code": "numerator_code", "cell": "n"}),
+        on=["numerator_code", *key],
+    ).merge(
         lookup.rename(columns={"indicator_code": "denominator_code", "cell": "d"}),
-        on=["denominator_code", *key])
+        on=["denominator_code", *key],
+    )
     published = pd.to_numeric(rates["display_value"], errors="coerce")  # not the value
     rates = rates[published.notna()]
     eps = rates["unit"].map(ROUNDING).fillna(0.0).to_numpy()
     r = published[published.notna()].to_numpy(dtype=float)
     group = pd.Series(np.arange(len(rates)))
     # n <= (r + eps) d and n >= (r - eps) d
-    out.add(pd.concat([_terms(group, rates["n"], 1.0), _terms(group, rates["d"], -(r + eps))]),
-            LE, "rate")
-    out.add(pd.concat([_terms(group, rates["n"], -1.0), _terms(group, rates["d"], r - eps)]),
-            LE, "rate")
+    out.add(
+        pd.concat([_terms(group, rates["n"], 1.0), _terms(group, rates["d"], -(r + eps))]),
+        LE,
+        "rate",
+    )
+    out.add(
+        pd.concat([_terms(group, rates["n"], -1.0), _terms(group, rates["d"], r - eps)]), LE, "rate"
+    )
 
 
 def build(cells: pd.DataFrame, rates: bool = True) -> Links:
@@ -208,7 +267,10 @@ def with_rates(cells: pd.DataFrame, base: Links) -> Links:
     out = _Builder()
     _rates(_with_index(cells), out)
     extra = out.build()
-    return Links(np.concatenate([base.con, extra.con + base.count]),
-                 np.concatenate([base.cell, extra.cell]), np.concatenate([base.coef, extra.coef]),
-                 np.concatenate([base.sense, extra.sense]),
-                 np.concatenate([base.family, extra.family]))
+    return Links(
+        np.concatenate([base.con, extra.con + base.count]),
+        np.concatenate([base.cell, extra.cell]),
+        np.concatenate([base.coef, extra.coef]),
+        np.concatenate([base.sense, extra.sense]),
+        np.concatenate([base.family, extra.family]),
+    )

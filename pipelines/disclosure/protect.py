@@ -51,8 +51,11 @@ def _write_secondary(con, cells: pd.DataFrame, suppressed) -> int:  # type: igno
     con.execute("begin")
     try:
         for table, dims in (("indicator_values", False), ("indicator_breakdowns", True)):
-            match = ("t.dimension = s.dimension and t.dimension_value = s.dimension_value"
-                     if dims else "s.dimension = 'total'")
+            match = (
+                "t.dimension = s.dimension and t.dimension_value = s.dimension_value"
+                if dims
+                else "s.dimension = 'total'"
+            )
             con.execute(f"""
                 update marts.{table} as t
                 set is_suppressed = true, suppression = 'secondary', display_value = '<5'
@@ -99,9 +102,17 @@ def _audited(warehouse: Path, suppress: bool) -> Protection:
         seconds = protect(con) if suppress else 0.0
         result = auditing.audit(con)
         con.execute(AUDIT_DDL)
-        con.execute("insert into meta.disclosure_audits values (current_timestamp, ?, ?, ?, ?, ?, ?)",
-                    [result.cells, result.primary, result.secondary, len(result.recoverable),
-                     seconds, result.seconds])
+        con.execute(
+            "insert into meta.disclosure_audits values (current_timestamp, ?, ?, ?, ?, ?, ?)",
+            [
+                result.cells,
+                result.primary,
+                result.secondary,
+                len(result.recoverable),
+                seconds,
+                result.seconds,
+            ],
+        )
     finally:
         con.close()
     log.info(result.summary())

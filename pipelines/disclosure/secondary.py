@@ -34,19 +34,24 @@ log = logging.getLogger(__name__)
 def _cost_order(cells: pd.DataFrame) -> np.ndarray:
     """The rank of each cell as a complement, cheapest first."""
     value = cells["value"].fillna(np.inf).to_numpy()
-    order = np.lexsort((np.arange(len(cells)),
-                        (cells["window"] == "cumulative").to_numpy(),
-                        cells["scope_rank"].to_numpy(),
-                        cells["is_total"].to_numpy(),
-                        value,
-                        value == 0))
+    order = np.lexsort(
+        (
+            np.arange(len(cells)),
+            (cells["window"] == "cumulative").to_numpy(),
+            cells["scope_rank"].to_numpy(),
+            cells["is_total"].to_numpy(),
+            value,
+            value == 0,
+        )
+    )
     rank = np.empty(len(cells), dtype=np.int64)
     rank[order] = np.arange(len(cells))
     return rank
 
 
-def _self_pinned(links: link_model.Links, cells_value: np.ndarray, count: np.ndarray,
-                 suppressed: np.ndarray) -> np.ndarray:
+def _self_pinned(
+    links: link_model.Links, cells_value: np.ndarray, count: np.ndarray, suppressed: np.ndarray
+) -> np.ndarray:
     """Published cells that would be determined at once if they alone were suppressed now
     (one of their links, with the other cells as they are, leaves them a single value: a
     cumulative count between two equal neighbours, say). Poor complements: chosen last."""
@@ -79,8 +84,9 @@ def _cheapest_per_constraint(con: np.ndarray, cell: np.ndarray, rank: np.ndarray
     return np.unique(best["cell"].to_numpy())
 
 
-def _close_equalities(links: link_model.Links, suppressed: np.ndarray, candidate: np.ndarray,
-                      costs: _Costs) -> int:
+def _close_equalities(
+    links: link_model.Links, suppressed: np.ndarray, candidate: np.ndarray, costs: _Costs
+) -> int:
     """Step 1 until no equality link has a single suppressed cell; returns cells added."""
     eq_terms = links.sense[links.con] == link_model.EQ
     con, cell = links.con[eq_terms], links.cell[eq_terms]
@@ -89,8 +95,9 @@ def _close_equalities(links: link_model.Links, suppressed: np.ndarray, candidate
         hidden = np.bincount(con, weights=suppressed[cell].astype(float), minlength=links.count)
         single = hidden[con] == 1
         open_terms = single & ~suppressed[cell] & candidate[cell]
-        chosen = _cheapest_per_constraint(con[open_terms], cell[open_terms],
-                                          costs.penalised(links, suppressed))
+        chosen = _cheapest_per_constraint(
+            con[open_terms], cell[open_terms], costs.penalised(links, suppressed)
+        )
         if len(chosen) == 0:
             return added
         suppressed[chosen] = True
@@ -116,9 +123,12 @@ def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.
     it, is pinned; so is every cell of a run of equal values but its ends. Where one cell of
     such a run is hidden, the whole run is (its published neighbours then differ)."""
     series = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value"]
-    linked = cells[(cells["window"] == "cumulative") & cells["is_total"]
-                   & cells["window_link"].isin(["distinct", "weighted", "monotone"])
-                   & cells["value"].notna()]
+    linked = cells[
+        (cells["window"] == "cumulative")
+        & cells["is_total"]
+        & cells["window_link"].isin(["distinct", "weighted", "monotone"])
+        & cells["value"].notna()
+    ]
     if linked.empty:
         return
     frame = linked[[*series, "period", "value"]].copy()
@@ -141,17 +151,24 @@ def _follow_rates(cells: pd.DataFrame, suppressed: np.ndarray) -> None:
     totals = cells[cells["is_total"]].copy()
     totals["cell"] = totals.index
     totals["hidden"] = suppressed[totals["cell"].to_numpy()]
-    rates = totals[totals["numerator_code"] != ""][["cell", "numerator_code",
-                                                    "denominator_code", *key]]
+    rates = totals[totals["numerator_code"] != ""][
+        ["cell", "numerator_code", "denominator_code", *key]
+    ]
     parts = totals[["indicator_code", *key, "hidden"]]
     for side in ("numerator_code", "denominator_code"):
         joined = rates.merge(parts.rename(columns={"indicator_code": side}), on=[side, *key])
         suppressed[joined.loc[joined["hidden"], "cell"].to_numpy()] = True
 
 
-def _fix_recoverable(links: link_model.Links, cells: pd.DataFrame, found: pd.DataFrame,
-                     suppressed: np.ndarray, candidate: np.ndarray, costs: _Costs,
-                     every_link: bool = False) -> int:
+def _fix_recoverable(
+    links: link_model.Links,
+    cells: pd.DataFrame,
+    found: pd.DataFrame,
+    suppressed: np.ndarray,
+    candidate: np.ndarray,
+    costs: _Costs,
+    every_link: bool = False,
+) -> int:
     """For each recoverable cell, suppress the cheapest published cell of one of its links
     (`every_link`: of each of its links, when one at a time did not suffice)."""
     index = cells.reset_index().merge(found[cell_frame.KEY], on=cell_frame.KEY)["index"]
@@ -176,8 +193,9 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
     """The cells to suppress (primary and secondary) and the audit of the result."""
     suppressed = cells["suppressed"].to_numpy().copy()
     candidate = cell_frame.suppressible(cells).to_numpy()
-    costs = _Costs(_cost_order(cells), cells["value"].to_numpy(),
-                   cell_frame.is_count(cells).to_numpy())
+    costs = _Costs(
+        _cost_order(cells), cells["value"].to_numpy(), cell_frame.is_count(cells).to_numpy()
+    )
     links = link_model.build(cells, rates=False)
     full_audits = 0
     for _ in range(MAX_ROUNDS):
@@ -196,10 +214,14 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
             if result.recoverable.empty:
                 return suppressed, result
             found = result.recoverable
-        if (_fix_recoverable(links, cells, found, suppressed, candidate, costs,
-                             every_link=full_audits > 1) == 0
-                and _fix_recoverable(links, cells, found, suppressed, candidate, costs,
-                                     every_link=True) == 0):
+        if (
+            _fix_recoverable(
+                links, cells, found, suppressed, candidate, costs, every_link=full_audits > 1
+            )
+            == 0
+            and _fix_recoverable(links, cells, found, suppressed, candidate, costs, every_link=True)
+            == 0
+        ):
             break
     return suppressed, auditing.audit_cells(_marked(cells, suppressed), links)
 

@@ -37,8 +37,13 @@ def precheck(path: Path, max_bytes: int) -> list[Issue]:
     if size == 0:
         return [file_issue("file_empty")]
     if size > max_bytes:
-        return [file_issue("file_too_large", size_mb=f"{size / 1024**2:.1f}",
-                           max_mb=f"{max_bytes / 1024**2:.0f}")]
+        return [
+            file_issue(
+                "file_too_large",
+                size_mb=f"{size / 1024**2:.1f}",
+                max_mb=f"{max_bytes / 1024**2:.0f}",
+            )
+        ]
     with path.open("rb") as fh:
         head = fh.read(64)
     if not head.strip(b" \t\r\n\x00"):
@@ -93,15 +98,20 @@ def _zip_checks(path: Path, size: int) -> list[Issue]:
     if path.suffix.lower() == ".ods":
         if "content.xml" not in names:
             if "xl/workbook.xml" in names:
-                return [file_issue("file_type_mismatch", ext=".ods",
-                                   found="un file Excel (.xlsx)")]
+                return [file_issue("file_type_mismatch", ext=".ods", found="un file Excel (.xlsx)")]
             return [file_issue("file_unreadable")]
     elif "xl/workbook.xml" not in names:
         if "content.xml" in names:
-            return [file_issue("file_type_mismatch", ext=path.suffix.lower(),
-                               found="un foglio OpenDocument (.ods)")]
+            return [
+                file_issue(
+                    "file_type_mismatch",
+                    ext=path.suffix.lower(),
+                    found="un foglio OpenDocument (.ods)",
+                )
+            ]
         if "word/document.xml" in names:
-            return [file_issue("file_type_mismatch", ext=path.suffix.lower(),
-                               found="un documento Word")]
+            return [
+                file_issue("file_type_mismatch", ext=path.suffix.lower(), found="un documento Word")
+            ]
         return [file_issue("file_unreadable")]
     return []

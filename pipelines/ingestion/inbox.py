@@ -88,9 +88,16 @@ def scan(inbox: Path, cache_file: Path | None = None) -> list[Drop]:
         if not path.is_file() or _is_hidden(path):
             continue
         st = path.stat()
-        drops.append(Drop(path, path.parent.parent.name, path.parent.name,
-                          cache.sha256(path, st), st.st_size,
-                          dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)))
+        drops.append(
+            Drop(
+                path,
+                path.parent.parent.name,
+                path.parent.name,
+                cache.sha256(path, st),
+                st.st_size,
+                dt.datetime.fromtimestamp(st.st_mtime, dt.UTC),
+            )
+        )
     cache.save()
     drops.sort(key=lambda d: (d.received_at, d.partner, d.period, d.name))
     return drops
@@ -98,5 +105,11 @@ def scan(inbox: Path, cache_file: Path | None = None) -> list[Drop]:
 
 def drop_of(path: Path, partner: str, period: str) -> Drop:
     st = path.stat()
-    return Drop(path, partner, period, sha256_of(path), st.st_size,
-                dt.datetime.fromtimestamp(st.st_mtime, dt.UTC))
+    return Drop(
+        path,
+        partner,
+        period,
+        sha256_of(path),
+        st.st_size,
+        dt.datetime.fromtimestamp(st.st_mtime, dt.UTC),
+    )

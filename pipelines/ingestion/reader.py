@@ -33,13 +33,22 @@ HEADER_SCAN_ROWS = 50
 MIN_HEADER_MATCHES = 3
 # A totals label is the whole cell ("Totale", "TOTALE marzo:", "Tot."), never an id like
 # "TOT-2026-004".
-_TOTALS = re.compile(r"^\s*(?:(?:totale|totali|total|somma|subtotale)(?:[\s:.].*)?|tot\.?)\s*$",
-                     re.IGNORECASE)
+_TOTALS = re.compile(
+    r"^\s*(?:(?:totale|totali|total|somma|subtotale)(?:[\s:.].*)?|tot\.?)\s*$", re.IGNORECASE
+)
 # Columns that every intervention or expense row fills: a trailing row without any of them
 # is a totals row (sums under the amounts), not data.
-_ROW_KEYS = {"interventi": ("id_intervento", "codice_fiscale", "sesso", "area",
-                            "tipo_intervento", "data_intervento"),
-             "spese": ("voce", "area")}
+_ROW_KEYS = {
+    "interventi": (
+        "id_intervento",
+        "codice_fiscale",
+        "sesso",
+        "area",
+        "tipo_intervento",
+        "data_intervento",
+    ),
+    "spese": ("voce", "area"),
+}
 
 
 @dataclass
@@ -168,8 +177,14 @@ def _find_header(grid: list[list[object]], table: str) -> int | None:
     return None
 
 
-def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[list[object]],
-               optional_empty: bool = False, decimal_comma: bool = False) -> None:
+def _add_table(
+    result: ReadResult,
+    table: str,
+    sheet: str | None,
+    grid: list[list[object]],
+    optional_empty: bool = False,
+    decimal_comma: bool = False,
+) -> None:
     """Find the header in `grid` (rows as read, index 0 = spreadsheet row 1) and collect."""
     h = _find_header(grid, table)
     if h is None:
@@ -191,9 +206,16 @@ def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[lis
             result.issues.append(file_issue(rule, sheet=sheet, row=h + 1, column=text))
             continue
         if canonical in positions:
-            result.issues.append(file_issue(
-                "column_duplicate", sheet=sheet, row=h + 1, column=text,
-                first=_col_letter(positions[canonical]), second=_col_letter(j)))
+            result.issues.append(
+                file_issue(
+                    "column_duplicate",
+                    sheet=sheet,
+                    row=h + 1,
+                    column=text,
+                    first=_col_letter(positions[canonical]),
+                    second=_col_letter(j),
+                )
+            )
             continue
         positions[canonical] = j
         headers[canonical] = text
@@ -202,26 +224,31 @@ def _add_table(result: ReadResult, table: str, sheet: str | None, grid: list[lis
         if col.name not in positions:
             # A missing column is a file-level issue: row and column are null
             # (interfaces.md); the message names the column.
-            result.issues.append(file_issue("column_missing", sheet=sheet,
-                                            missing=col.template_header))
-    body = grid[h + 1:]
+            result.issues.append(
+                file_issue("column_missing", sheet=sheet, missing=col.template_header)
+            )
+    body = grid[h + 1 :]
     # Column by column: one pass over the cells of each known column.
     cols = {name: _column_texts(body, j) for name, j in positions.items()}
-    keep = [i for i, texts in enumerate(zip(*cols.values(), strict=True)) if any(texts)] \
-        if cols else []
+    keep = (
+        [i for i, texts in enumerate(zip(*cols.values(), strict=True)) if any(texts)]
+        if cols
+        else []
+    )
     # A trailing totals row (first cell "Totale", or sums under the table) is not data.
     keys = [k for k in _ROW_KEYS[table] if k in cols]
-    while keep and (_is_totals_row(body[keep[-1]])
-                    or not any(cols[k][keep[-1]] for k in keys)):
+    while keep and (_is_totals_row(body[keep[-1]]) or not any(cols[k][keep[-1]] for k in keys)):
         keep.pop()
     rows = [h + 2 + i for i in keep]
     values: dict[str, list[str | None]] = {
         c.name: [cols[c.name][i] for i in keep] if c.name in cols else [None] * len(keep)
-        for c in TABLES[table]}
+        for c in TABLES[table]
+    }
     if not rows and table == "interventi":
         result.issues.append(file_issue("no_rows", sheet=sheet or table))
-    result.tables[table] = RawTable(table, sheet, h + 1, headers, values, rows, decimal_comma,
-                                   positions)
+    result.tables[table] = RawTable(
+        table, sheet, h + 1, headers, values, rows, decimal_comma, positions
+    )
 
 
 def _column_texts(body: list[list[object]], j: int) -> list[str | None]:
@@ -282,9 +309,14 @@ def _check_formulas(path: Path, result: ReadResult) -> None:
                 row = int(ref.group(2))
                 if row not in wanted:
                     continue
-                result.issues.append(file_issue(
-                    "formula_without_value", sheet=table.sheet, row=row,
-                    column=table.header_at(_letters_to_index(ref.group(1).decode()))))
+                result.issues.append(
+                    file_issue(
+                        "formula_without_value",
+                        sheet=table.sheet,
+                        row=row,
+                        column=table.header_at(_letters_to_index(ref.group(1).decode())),
+                    )
+                )
 
 
 def _letters_to_index(letters: str) -> int:
@@ -298,8 +330,12 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(
-        r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    targets.update(
+        {
+            k: v
+            for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+        }
+    )
     out = {}
     for name, rid in re.findall(r'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', wb):
         target = targets.get(rid, "")
@@ -309,8 +345,13 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _xml_unescape(s: str) -> str:
-    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
+    return (
+        s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 # --- CSV -------------------------------------------------------------------------------

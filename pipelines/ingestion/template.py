@@ -33,46 +33,87 @@ INSTRUCTIONS = [
     ("Rendiconto mensile degli interventi: come compilarlo e inviarlo", "title"),
     ("", ""),
     ("Che cosa compilare", "head"),
-    ("1. Nel foglio «interventi» scrivete una riga per ogni intervento fatto nel mese: chi l'ha "
-     "ricevuto, quale servizio, in che data.", ""),
-    ("2. Nel foglio «spese» scrivete le spese del mese, una riga per voce e area (se non avete "
-     "spese da rendicontare, lasciatelo vuoto).", ""),
-    ("3. Scegliete Area, Tipo intervento ed Esito dagli elenchi a tendina: dopo aver scelto "
-     "l'area, l'elenco dei servizi mostra solo quelli di quell'area; dopo aver scelto il "
-     "servizio, l'elenco degli esiti mostra solo quelli di quel servizio.", ""),
-    ("4. Il codice fiscale è sempre necessario, tranne che per i servizi a bassa soglia "
-     "(pacco alimentare, mensa, segretariato sociale): lì potete scrivere Anonimo = SI e "
-     "lasciare vuoto il codice fiscale.", ""),
-    ("5. Le date si scrivono gg/mm/aaaa (per esempio 05/03/2026) e devono essere tutte nel mese "
-     "del rendiconto.", ""),
-    ("6. Per i contributi economici (contributo una tantum, utenze, tirocinio, morosità, "
-     "deposito cauzionale) scrivete l'importo in euro, per esempio 250,00.", ""),
-    ("7. Non scrivete nomi, cognomi, indirizzi, telefoni o e-mail: non servono, e se ci sono "
-     "vengono cancellati.", ""),
-    ("8. Non rinominate i fogli e non cambiate la prima riga (le intestazioni delle colonne).",
-     ""),
+    (
+        "1. Nel foglio «interventi» scrivete una riga per ogni intervento fatto nel mese: chi l'ha "
+        "ricevuto, quale servizio, in che data.",
+        "",
+    ),
+    (
+        "2. Nel foglio «spese» scrivete le spese del mese, una riga per voce e area (se non avete "
+        "spese da rendicontare, lasciatelo vuoto).",
+        "",
+    ),
+    (
+        "3. Scegliete Area, Tipo intervento ed Esito dagli elenchi a tendina: dopo aver scelto "
+        "l'area, l'elenco dei servizi mostra solo quelli di quell'area; dopo aver scelto il "
+        "servizio, l'elenco degli esiti mostra solo quelli di quel servizio.",
+        "",
+    ),
+    (
+        "4. Il codice fiscale è sempre necessario, tranne che per i servizi a bassa soglia "
+        "(pacco alimentare, mensa, segretariato sociale): lì potete scrivere Anonimo = SI e "
+        "lasciare vuoto il codice fiscale.",
+        "",
+    ),
+    (
+        "5. Le date si scrivono gg/mm/aaaa (per esempio 05/03/2026) e devono essere tutte nel mese "
+        "del rendiconto.",
+        "",
+    ),
+    (
+        "6. Per i contributi economici (contributo una tantum, utenze, tirocinio, morosità, "
+        "deposito cauzionale) scrivete l'importo in euro, per esempio 250,00.",
+        "",
+    ),
+    (
+        "7. Non scrivete nomi, cognomi, indirizzi, telefoni o e-mail: non servono, e se ci sono "
+        "vengono cancellati.",
+        "",
+    ),
+    ("8. Non rinominate i fogli e non cambiate la prima riga (le intestazioni delle colonne).", ""),
     ("", ""),
     ("Come inviarlo", "head"),
-    ("Entro il 10 del mese successivo, inviate il file dal portale dell'osservatorio (pagina "
-     "«Invia il rendiconto» del mese) oppure salvatelo nella cartella condivisa del vostro ente, "
-     "nella sottocartella del mese.", ""),
+    (
+        "Entro il 10 del mese successivo, inviate il file dal portale dell'osservatorio (pagina "
+        "«Invia il rendiconto» del mese) oppure salvatelo nella cartella condivisa del vostro ente, "
+        "nella sottocartella del mese.",
+        "",
+    ),
     ("", ""),
     ("Che cosa succede dopo", "head"),
-    ("In pochi secondi ricevete l'esito: «accettato», «accettato con avvisi» oppure «respinto». "
-     "Se qualcosa non va, l'esito elenca ogni problema con la riga e la colonna del vostro "
-     "foglio e vi restituisce il file con le celle da correggere evidenziate.", ""),
-    ("Un file respinto non entra nei dati: correggete tutte le righe indicate e inviate di "
-     "nuovo il file intero. Se vi accorgete di un errore in un file già accettato, inviate il "
-     "file corretto dello stesso mese: sostituisce il precedente.", ""),
+    (
+        "In pochi secondi ricevete l'esito: «accettato», «accettato con avvisi» oppure «respinto». "
+        "Se qualcosa non va, l'esito elenca ogni problema con la riga e la colonna del vostro "
+        "foglio e vi restituisce il file con le celle da correggere evidenziate.",
+        "",
+    ),
+    (
+        "Un file respinto non entra nei dati: correggete tutte le righe indicate e inviate di "
+        "nuovo il file intero. Se vi accorgete di un errore in un file già accettato, inviate il "
+        "file corretto dello stesso mese: sostituisce il precedente.",
+        "",
+    ),
     ("", ""),
     ("Esempio di una riga compilata del foglio «interventi», colonna per colonna", "head"),
 ]
 EXAMPLE = {
-    "id_intervento": "2026-03-001", "codice_fiscale": "RSSMRA80A01D142X", "anonimo": "NO",
-    "anno_nascita": 1980, "sesso": "M", "comune_residenza": "Crema", "cittadinanza": "ITA",
-    "codice_nucleo": "N-015", "componenti_nucleo": 3, "minori_nucleo": 1, "area": "CASA",
-    "tipo_intervento": "CASA01", "data_intervento": "05/03/2026", "importo_euro": "1.250,50",
-    "ore": None, "esito": "SFRATTO_EVITATO", "inviante": "SERVIZIO_SOCIALE",
+    "id_intervento": "2026-03-001",
+    "codice_fiscale": "RSSMRA80A01D142X",
+    "anonimo": "NO",
+    "anno_nascita": 1980,
+    "sesso": "M",
+    "comune_residenza": "Crema",
+    "cittadinanza": "ITA",
+    "codice_nucleo": "N-015",
+    "componenti_nucleo": 3,
+    "minori_nucleo": 1,
+    "area": "CASA",
+    "tipo_intervento": "CASA01",
+    "data_intervento": "05/03/2026",
+    "importo_euro": "1.250,50",
+    "ore": None,
+    "esito": "SFRATTO_EVITATO",
+    "inviante": "SERVIZIO_SOCIALE",
 }
 
 
@@ -122,9 +163,12 @@ def write_template(out: Path) -> Path:
         cell.alignment = Alignment(horizontal="left")
         if isinstance(value, float):
             cell.number_format = "#,##0.00"
-    info.cell(row=start + len(INTERVENTI) + 1, column=1,
-              value="(un contributo per la morosità incolpevole a un nucleo di tre persone con "
-                    "un minore)")
+    info.cell(
+        row=start + len(INTERVENTI) + 1,
+        column=1,
+        value="(un contributo per la morosità incolpevole a un nucleo di tre persone con "
+        "un minore)",
+    )
     info.page_setup.paperSize = info.PAPERSIZE_A4
     info.page_setup.fitToWidth = 1
     info.page_setup.fitToHeight = 0
@@ -146,12 +190,29 @@ def write_template(out: Path) -> Path:
         sheets[name] = sheet
 
     cat = wb.create_sheet("catalogo")
-    cat.append(["Codice servizio", "Area", "Servizio", "Contributo economico",
-                "Anonimo ammesso", "Esito obbligatorio", "Esiti ammessi"])
+    cat.append(
+        [
+            "Codice servizio",
+            "Area",
+            "Servizio",
+            "Contributo economico",
+            "Anonimo ammesso",
+            "Esito obbligatorio",
+            "Esiti ammessi",
+        ]
+    )
     for s in services.values():
-        cat.append([s.code, f"{s.area} – {areas.get(s.area, s.area)}", s.label,
-                    "SI" if s.monetary else "NO", "SI" if s.anonymous_allowed else "NO",
-                    "SI" if s.outcome_required else "NO", ", ".join(s.outcomes)])
+        cat.append(
+            [
+                s.code,
+                f"{s.area} – {areas.get(s.area, s.area)}",
+                s.label,
+                "SI" if s.monetary else "NO",
+                "SI" if s.anonymous_allowed else "NO",
+                "SI" if s.outcome_required else "NO",
+                ", ".join(s.outcomes),
+            ]
+        )
     for c in cat[1]:
         c.font = Font(bold=True)
         c.fill = head_fill
@@ -177,8 +238,9 @@ def write_template(out: Path) -> Path:
 
     named_list("aree", list(AREAS))
     for area in AREAS:
-        named_list(f"area_{area}", [service_choice(c) for c, s in services.items()
-                                    if s.area == area])
+        named_list(
+            f"area_{area}", [service_choice(c) for c, s in services.items() if s.area == area]
+        )
     for code, s in services.items():
         named_list(f"esiti_{code}", list(s.outcomes))
 
@@ -186,11 +248,17 @@ def write_template(out: Path) -> Path:
         return get_column_letter(next(i for i, c in enumerate(cols, start=1) if c.name == name))
 
     def validate(sheet, letter: str, formula: str, prompt: str = "") -> None:
-        dv = DataValidation(type="list", formula1=formula, allow_blank=True,
-                            errorTitle="Valore non ammesso",
-                            error="Scegliere un valore dall'elenco.", showErrorMessage=True,
-                            promptTitle="Scelta dall'elenco" if prompt else None,
-                            prompt=prompt or None, showInputMessage=bool(prompt))
+        dv = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            errorTitle="Valore non ammesso",
+            error="Scegliere un valore dall'elenco.",
+            showErrorMessage=True,
+            promptTitle="Scelta dall'elenco" if prompt else None,
+            prompt=prompt or None,
+            showInputMessage=bool(prompt),
+        )
         dv.add(f"{letter}2:{letter}{MAX_ROWS}")
         sheet.add_data_validation(dv)
 
@@ -199,15 +267,22 @@ def write_template(out: Path) -> Path:
 
     iv, sp = sheets["interventi"], sheets["spese"]
     area, tipo = col(INTERVENTI, "area"), col(INTERVENTI, "tipo_intervento")
-    validate(iv, col(INTERVENTI, "anonimo"), codes(YES_NO),
-             "SI solo per pacco alimentare, mensa e segretariato sociale.")
+    validate(
+        iv,
+        col(INTERVENTI, "anonimo"),
+        codes(YES_NO),
+        "SI solo per pacco alimentare, mensa e segretariato sociale.",
+    )
     validate(iv, col(INTERVENTI, "sesso"), codes(SEX))
     validate(iv, col(INTERVENTI, "cittadinanza"), codes(CITIZENSHIP))
     validate(iv, area, "aree", "POV povertà, LEG tutela giuridica, LAV lavoro, CASA casa.")
     validate(iv, tipo, f'INDIRECT("area_"&${area}2)', "Prima scegliere l'area della riga.")
-    validate(iv, col(INTERVENTI, "esito"),
-             f'INDIRECT("esiti_"&LEFT(${tipo}2,FIND(" ",${tipo}2&" ")-1))',
-             "Gli esiti del servizio scelto nella colonna Tipo intervento.")
+    validate(
+        iv,
+        col(INTERVENTI, "esito"),
+        f'INDIRECT("esiti_"&LEFT(${tipo}2,FIND(" ",${tipo}2&" ")-1))',
+        "Gli esiti del servizio scelto nella colonna Tipo intervento.",
+    )
     validate(iv, col(INTERVENTI, "inviante"), codes(REFERRERS))
     validate(sp, col(SPESE, "voce"), codes(EXPENSE_ITEMS))
     validate(sp, col(SPESE, "area"), "aree")

@@ -64,5 +64,9 @@ def own_partner(request: HttpRequest, partner: str) -> str:
 def role_context(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = role_of(user) if user is not None else None
-    return {"portal_role": role, "portal_partner": partner_of(user) if role == PARTNER else None,
-            "is_steward": role == STEWARD, "is_analyst": role in (ANALYST, STEWARD)}
+    return {
+        "portal_role": role,
+        "portal_partner": partner_of(user) if role == PARTNER else None,
+        "is_steward": role == STEWARD,
+        "is_analyst": role in (ANALYST, STEWARD),
+    }

@@ -26,14 +26,22 @@ class Created:
     totp_uri: str | None  # a steward's authenticator setup (otpauth://), shown once
 
 
-def add_user(email: str, role: str, password: str, partner: str | None = None,
-             by: str = "cli", check_password: bool = True) -> Created:
+def add_user(
+    email: str,
+    role: str,
+    password: str,
+    partner: str | None = None,
+    by: str = "cli",
+    check_password: bool = True,
+) -> Created:
     email = email.strip().lower()
     partner = (partner or "").strip().upper()
     if role not in dict(ROLES):
         raise AccountError(f"unknown role {role!r}: partner, steward or analyst")
     if role == PARTNER and partner not in reference.partners():
-        raise AccountError(f"a partner account needs a known partner code (--partner), got {partner!r}")
+        raise AccountError(
+            f"a partner account needs a known partner code (--partner), got {partner!r}"
+        )
     if role != PARTNER and partner:
         raise AccountError("only partner accounts belong to a partner")
     User = get_user_model()
@@ -63,6 +71,11 @@ def disable_user(email: str, by: str = "cli") -> bool:
         return False
     user.is_active = False
     user.save(update_fields=["is_active"])
-    record(by, "account_disabled", getattr(getattr(user, "profile", None), "partner_code", ""),
-           "", f"account {user.pk}")
+    record(
+        by,
+        "account_disabled",
+        getattr(getattr(user, "profile", None), "partner_code", ""),
+        "",
+        f"account {user.pk}",
+    )
     return True

@@ -57,5 +57,8 @@ def _run(build_now: bool) -> None:
     cmd = [sys.executable, "-m", "pipelines.portal.record", *(["--build"] if build_now else [])]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        log.error("portal: background ingest/build failed (exit %d): %s", done.returncode,
-                  done.stderr[-2000:])
+        log.error(
+            "portal: background ingest/build failed (exit %d): %s",
+            done.returncode,
+            done.stderr[-2000:],
+        )

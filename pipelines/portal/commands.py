@@ -27,8 +27,10 @@ def user_add(email: str, role: str, partner: str | None, password: str) -> int:
         text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         print(f"error: {text}", file=sys.stderr)
         return 2
-    print(f"Account {created.email} created ({created.role}"
-          f"{' ' + created.partner if created.partner else ''}).")
+    print(
+        f"Account {created.email} created ({created.role}"
+        f"{' ' + created.partner if created.partner else ''})."
+    )
     if created.totp_uri:
         print("Second factor: add this key to the steward's authenticator app (shown once):")
         print(created.totp_uri)
@@ -58,11 +60,14 @@ def demo_accounts(home: Path) -> list[str]:
     password = "demo-" + secrets.token_urlsafe(9)
     add_user(f"p01@{DEMO_DOMAIN}", "partner", password, "P01", by="demo", check_password=False)
     add_user(f"analista@{DEMO_DOMAIN}", "analyst", password, by="demo", check_password=False)
-    steward = add_user(f"referente@{DEMO_DOMAIN}", "steward", password, by="demo",
-                       check_password=False)
+    steward = add_user(
+        f"referente@{DEMO_DOMAIN}", "steward", password, by="demo", check_password=False
+    )
     totp = home / "portal_demo_totp.txt"
     totp.write_text(f"{steward.totp_uri}\n")
     totp.chmod(0o600)
-    return [f"Portal (`osservatorio portal`, http://127.0.0.1:8000/): p01@{DEMO_DOMAIN}, "
-            f"analista@{DEMO_DOMAIN}, referente@{DEMO_DOMAIN}, password {password}",
-            f"  (the steward's TOTP key, for an authenticator app: {totp})"]
+    return [
+        f"Portal (`osservatorio portal`, http://127.0.0.1:8000/): p01@{DEMO_DOMAIN}, "
+        f"analista@{DEMO_DOMAIN}, referente@{DEMO_DOMAIN}, password {password}",
+        f"  (the steward's TOTP key, for an authenticator app: {totp})",
+    ]

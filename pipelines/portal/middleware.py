@@ -24,8 +24,9 @@ class UploadLimitMiddleware:
             length = 0
         limit = settings.PORTAL_MAX_UPLOAD_BYTES
         if length > limit + MARGIN:
-            body = render_to_string("portal/too_large.html",
-                                    {"mb": limit // 1024**2 or 1, "back": request.path})
+            body = render_to_string(
+                "portal/too_large.html", {"mb": limit // 1024**2 or 1, "back": request.path}
+            )
             return HttpResponse(body, status=413)
         if request.method == "POST" and request.content_type == "multipart/form-data":
             from pipelines.portal.checking import arriving

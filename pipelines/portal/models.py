@@ -7,23 +7,30 @@ from django.conf import settings
 from django.db import models
 
 PARTNER, STEWARD, ANALYST = "partner", "steward", "analyst"
-VERDICT_IT = {"accepted": "accettato", "accepted_with_warnings": "accettato con avvisi",
-              "rejected": "respinto"}
+VERDICT_IT = {
+    "accepted": "accettato",
+    "accepted_with_warnings": "accettato con avvisi",
+    "rejected": "respinto",
+}
 ROLES = [(PARTNER, "ente partner"), (STEWARD, "referente dei dati"), (ANALYST, "analista")]
 
 
 class Profile(models.Model):
     """The account's role; a partner account belongs to exactly one partner."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     role = models.CharField(max_length=10, choices=ROLES)
     partner_code = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
-        constraints = (models.CheckConstraint(
-            condition=~models.Q(role=PARTNER) | ~models.Q(partner_code=""),
-            name="partner_account_has_partner"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=~models.Q(role=PARTNER) | ~models.Q(partner_code=""),
+                name="partner_account_has_partner",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.role} {self.partner_code}".strip()
@@ -42,8 +49,9 @@ class Upload(models.Model):
     status = models.CharField(max_length=32)
     verdict = models.JSONField()
     annotated_path = models.CharField(max_length=500, blank=True, default="")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads"
+    )
     uploaded_at = models.DateTimeField()
 
     class Meta:
@@ -71,7 +79,9 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
 
 
-def record(actor: str, action: str, partner: str = "", period: str = "", detail: str = ""
-           ) -> AuditEvent:
-    return AuditEvent.objects.create(actor=actor, action=action, partner_code=partner,
-                                     period=period, detail=detail)
+def record(
+    actor: str, action: str, partner: str = "", period: str = "", detail: str = ""
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor, action=action, partner_code=partner, period=period, detail=detail
+    )

@@ -12,10 +12,17 @@ from typing import Any
 from pipelines.alerting import calendar
 from pipelines.settings import Settings
 
-STATUS_IT = {"on_time": "nei tempi", "corrected": "corretto", "late": "in ritardo",
-             "rejected": "respinto", "held": "in attesa (mese chiuso)", "missing": "mancante",
-             "not_due": "non ancora dovuto", "accepted": "accettato",
-             "accepted_with_warnings": "accettato con avvisi"}
+STATUS_IT = {
+    "on_time": "nei tempi",
+    "corrected": "corretto",
+    "late": "in ritardo",
+    "rejected": "respinto",
+    "held": "in attesa (mese chiuso)",
+    "missing": "mancante",
+    "not_due": "non ancora dovuto",
+    "accepted": "accettato",
+    "accepted_with_warnings": "accettato con avvisi",
+}
 
 
 def path(settings: Settings) -> Path:
@@ -70,11 +77,17 @@ def calendar_rows(settings: Settings, partner: str | None = None) -> list[dict]:
     return [dict(r) for r in rows if partner is None or r["partner"] == partner]
 
 
-def submissions(settings: Settings, partner: str | None = None, period: str | None = None,
-                statuses: tuple[str, ...] = ()) -> list[dict]:
+def submissions(
+    settings: Settings,
+    partner: str | None = None,
+    period: str | None = None,
+    statuses: tuple[str, ...] = (),
+) -> list[dict]:
     """Recorded files (any channel), newest first."""
-    sql = ("select submission_id, partner_code, period, file_name, sha256, received_at, "
-           "version, status, rows_read, errors, warnings from marts.submissions where true")
+    sql = (
+        "select submission_id, partner_code, period, file_name, sha256, received_at, "
+        "version, status, rows_read, errors, warnings from marts.submissions where true"
+    )
     params: list[Any] = []
     if partner:
         sql += " and partner_code = ?"
@@ -86,8 +99,19 @@ def submissions(settings: Settings, partner: str | None = None, period: str | No
         sql += f" and status in ({', '.join('?' for _ in statuses)})"
         params.extend(statuses)
     rows = _query(settings, sql + " order by received_at desc, submission_id", params)
-    keys = ("submission_id", "partner", "period", "file_name", "sha256", "received_at",
-            "version", "status", "rows_read", "errors", "warnings")
+    keys = (
+        "submission_id",
+        "partner",
+        "period",
+        "file_name",
+        "sha256",
+        "received_at",
+        "version",
+        "status",
+        "rows_read",
+        "errors",
+        "warnings",
+    )
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
@@ -98,15 +122,24 @@ def submission(settings: Settings, submission_id: str) -> dict | None:
 
 def indicator_values(settings: Settings, period: str | None) -> tuple[list[str], list[dict]]:
     """The periods available and that period's published values (display values only)."""
-    periods = [r[0] for r in _query(
-        settings, "select distinct period from marts.indicator_values order by period desc", [])]
+    periods = [
+        r[0]
+        for r in _query(
+            settings, "select distinct period from marts.indicator_values order by period desc", []
+        )
+    ]
     if not periods:
         return [], []
     chosen = period if period in periods else periods[0]
-    rows = _query(settings, (
-        "select indicator_code, scope, scope_code, \"window\", display_value, is_final "
-        "from marts.indicator_values where period = ? "
-        "order by indicator_code, scope, scope_code, \"window\""), [chosen])
+    rows = _query(
+        settings,
+        (
+            'select indicator_code, scope, scope_code, "window", display_value, is_final '
+            "from marts.indicator_values where period = ? "
+            'order by indicator_code, scope, scope_code, "window"'
+        ),
+        [chosen],
+    )
     keys = ("indicator", "scope", "scope_code", "window", "display_value", "is_final")
     return periods, [dict(zip(keys, r, strict=True)) | {"period": chosen} for r in rows]
 

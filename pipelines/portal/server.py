@@ -55,12 +55,20 @@ def serve(host: str, port: int, workers: int | None = None) -> None:
     class Portal(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options: dict[str, Any] = {
-                "bind": f"{host}:{port}", "workers": workers,
-                "threads": int(os.environ.get("OSSERVATORIO_PORTAL_THREADS", "") or DEFAULT_THREADS),
-                "worker_class": "gthread", "preload_app": True, "timeout": 120,
-                "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": int(
+                    os.environ.get("OSSERVATORIO_PORTAL_THREADS", "") or DEFAULT_THREADS
+                ),
+                "worker_class": "gthread",
+                "preload_app": True,
+                "timeout": 120,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
                 # a stopping worker first lets its background run (ingest, build) finish
-                "graceful_timeout": 600, "worker_exit": _finish_background,
+                "graceful_timeout": 600,
+                "worker_exit": _finish_background,
                 "forwarded_allow_ips": os.environ.get("OSSERVATORIO_PORTAL_PROXY_IPS", "127.0.0.1"),
             }
             for key, value in options.items():

@@ -36,10 +36,16 @@ def _flag(name: str) -> bool:
 
 SECRET_KEY = _secret_key(HOME)
 DEBUG = _flag("OSSERVATORIO_PORTAL_DEBUG")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
-    "OSSERVATORIO_PORTAL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get(
-    "OSSERVATORIO_PORTAL_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("OSSERVATORIO_PORTAL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip()
+    for o in os.environ.get("OSSERVATORIO_PORTAL_TRUSTED_ORIGINS", "").split(",")
+    if o.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,24 +78,34 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "pipelines.portal.urls"
 WSGI_APPLICATION = "pipelines.portal.wsgi.application"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-        "pipelines.portal.access.role_context",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "pipelines.portal.access.role_context",
+            ]
+        },
+    }
+]
 
-DATABASES = {"default": dj_database_url.config(
-    default=f"sqlite:///{HOME / 'portal.sqlite3'}", conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{HOME / 'portal.sqlite3'}", conn_max_age=60
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # two worker processes write the same file: wait for the lock instead of failing
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE",
-                                       "init_command": "PRAGMA journal_mode=WAL;"}
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -102,8 +118,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
@@ -135,18 +153,20 @@ if _flag("OSSERVATORIO_PORTAL_HTTPS"):  # behind the Comune's TLS reverse proxy
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
 
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
-    "default-src": [SELF],
-    "script-src": [SELF],
-    "style-src": [SELF],
-    "img-src": [SELF, "data:"],
-    "font-src": [SELF],
-    "connect-src": [SELF],
-    "object-src": [NONE],
-    "base-uri": [SELF],
-    "form-action": [SELF],
-    "frame-ancestors": [NONE],
-}}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "it"
 TIME_ZONE = "Europe/Rome"
@@ -157,13 +177,17 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True  # serve the package's static files without collectstatic
 
 # Uploads: one monthly file, bounded; larger requests are refused before they are read.
-PORTAL_MAX_UPLOAD_BYTES = int(float(os.environ.get("OSSERVATORIO_PORTAL_MAX_UPLOAD_MB", "")
-                                    or 10) * 1024**2)
+PORTAL_MAX_UPLOAD_BYTES = int(
+    float(os.environ.get("OSSERVATORIO_PORTAL_MAX_UPLOAD_MB", "") or 10) * 1024**2
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # After an upload the worker records the file (ingest) and rebuilds the calendar (dbt) in a
 # background thread; off in tests that only check pages.
-PORTAL_AUTO_INGEST = os.environ.get("OSSERVATORIO_PORTAL_AUTO_INGEST", "1").strip() not in ("0", "false")
+PORTAL_AUTO_INGEST = os.environ.get("OSSERVATORIO_PORTAL_AUTO_INGEST", "1").strip() not in (
+    "0",
+    "false",
+)
 PORTAL_WARM = _flag("OSSERVATORIO_PORTAL_WARM")
 
 LOGGING = {

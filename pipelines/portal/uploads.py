@@ -94,8 +94,11 @@ def receive(settings: Settings, partner: str, period: str, upload: UploadedFile)
     os.utime(local, (now.timestamp(), now.timestamp()))
     verdict = check(drop_of(local, partner, period), settings)
     annotated = None
-    if verdict.status == REJECTED and verdict.tables and any(
-            i.row is not None and i.rule not in HEADER_RULES for i in verdict.issues):
+    if (
+        verdict.status == REJECTED
+        and verdict.tables
+        and any(i.row is not None and i.rule not in HEADER_RULES for i in verdict.issues)
+    ):
         from pipelines.validation.annotate import annotated_workbook
 
         try:

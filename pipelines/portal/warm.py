@@ -22,8 +22,9 @@ def warm_validation() -> float:
     headers = [c.template_header for c in TABLES["interventi"]]
     with tempfile.TemporaryDirectory(prefix="osservatorio-warm-") as tmp:
         path = Path(tmp) / "warm.csv"
-        path.write_text(";".join(headers) + "\n" + ";".join("1" for _ in headers) + "\n",
-                        encoding="utf-8")
+        path.write_text(
+            ";".join(headers) + "\n" + ";".join("1" for _ in headers) + "\n", encoding="utf-8"
+        )
         evaluate([drop_of(path, "P01", settings.start_period)], settings)
     seconds = time.monotonic() - started
     log.info("portal: validation warmed in %.1f s", seconds)

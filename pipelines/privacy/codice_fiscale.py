@@ -11,11 +11,45 @@ from dataclasses import dataclass
 
 _ODD = {
     **dict(zip("0123456789", (1, 0, 5, 7, 9, 13, 15, 17, 19, 21), strict=True)),
-    **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-               (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10,
-                22, 25, 24, 23), strict=True)),
+    **dict(
+        zip(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            (
+                1,
+                0,
+                5,
+                7,
+                9,
+                13,
+                15,
+                17,
+                19,
+                21,
+                2,
+                4,
+                18,
+                20,
+                11,
+                3,
+                6,
+                8,
+                12,
+                14,
+                16,
+                10,
+                22,
+                25,
+                24,
+                23,
+            ),
+            strict=True,
+        )
+    ),
 }
-_EVEN = {**{str(d): d for d in range(10)}, **{c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}}
+_EVEN = {
+    **{str(d): d for d in range(10)},
+    **{c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")},
+}
 # Omocodia replaces digits of positions 7,8,10,11,13,14,15 (1-based) with these letters.
 _OMOCODE_LETTERS = "LMNPQRSTUV"
 _OMOCODE_POSITIONS = (6, 7, 9, 10, 12, 13, 14)
@@ -84,8 +118,9 @@ def agrees_with(cf: str, birth_year: int | None, sex: str | None) -> tuple[bool,
     return info_agrees(birth_info(cf), birth_year, sex)
 
 
-def info_agrees(info: BirthInfo | None, birth_year: int | None,
-                sex: str | None) -> tuple[bool, bool]:
+def info_agrees(
+    info: BirthInfo | None, birth_year: int | None, sex: str | None
+) -> tuple[bool, bool]:
     """`agrees_with` from a code's `birth_info` (computed once per code by validation)."""
     if info is None:
         return True, True

@@ -19,6 +19,8 @@ WIDTH = 640
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 Rows = list[dict[str, Any]]
+
+
 # Months on the x axis by their Italian short name (`ott 2026`), in the rows' order.
 def _months() -> Any:
     return alt.X("mese:O", sort=None, title="Mese")
@@ -32,17 +34,22 @@ def _axis(percent: bool) -> Any:
 
 
 def _config(chart: Any) -> Any:
-    return (chart.configure(font=FONT)
-            .configure_view(stroke=None)
-            .configure_axis(labelFontSize=11, titleFontSize=11)
-            .configure_legend(orient="bottom", labelLimit=320, columns=2))
+    return (
+        chart.configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11)
+        .configure_legend(orient="bottom", labelLimit=320, columns=2)
+    )
 
 
 def to_svg(chart: Any) -> str:
     """The chart as an SVG element (without the XML prolog), for inlining in HTML."""
-    svg = vl_convert.vegalite_to_svg(_config(chart).to_dict(), vl_version="v5_20",
-                                     format_locale=formats.CHART_NUMBER_LOCALE,
-                                     time_format_locale=formats.CHART_TIME_LOCALE)
+    svg = vl_convert.vegalite_to_svg(
+        _config(chart).to_dict(),
+        vl_version="v5_20",
+        format_locale=formats.CHART_NUMBER_LOCALE,
+        time_format_locale=formats.CHART_TIME_LOCALE,
+    )
     return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
 
 
@@ -55,11 +62,17 @@ def trend(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
     )
     lines = base.mark_line(point=True).encode(
         y=alt.Y("valore:Q", title=y_title, axis=_axis(percent)),
-        tooltip=[alt.Tooltip("indicatore:N"), alt.Tooltip("mese:O"),
-                 alt.Tooltip("etichetta:N", title="valore")],
+        tooltip=[
+            alt.Tooltip("indicatore:N"),
+            alt.Tooltip("mese:O"),
+            alt.Tooltip("etichetta:N", title="valore"),
+        ],
     )
-    hidden = base.transform_filter("datum.valore === null && datum.soppresso").mark_text(
-        dy=-6, fontSize=10, fontWeight="bold").encode(y=alt.datum(0), text="etichetta:N")
+    hidden = (
+        base.transform_filter("datum.valore === null && datum.soppresso")
+        .mark_text(dy=-6, fontSize=10, fontWeight="bold")
+        .encode(y=alt.datum(0), text="etichetta:N")
+    )
     return alt.layer(lines, hidden).properties(title=title, width=WIDTH, height=170)
 
 
@@ -73,10 +86,17 @@ def bars(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
     )
     bar = base.mark_bar().encode(
         y=alt.Y("valore:Q", title=y_title, axis=_axis(percent)),
-        tooltip=[alt.Tooltip("indicatore:N"), alt.Tooltip("mese:O"),
-                 alt.Tooltip("etichetta:N", title="valore")])
-    hidden = base.transform_filter("datum.valore === null && datum.soppresso").mark_text(
-        dy=-6, fontSize=9, fontWeight="bold").encode(y=alt.datum(0), text="etichetta:N")
+        tooltip=[
+            alt.Tooltip("indicatore:N"),
+            alt.Tooltip("mese:O"),
+            alt.Tooltip("etichetta:N", title="valore"),
+        ],
+    )
+    hidden = (
+        base.transform_filter("datum.valore === null && datum.soppresso")
+        .mark_text(dy=-6, fontSize=9, fontWeight="bold")
+        .encode(y=alt.datum(0), text="etichetta:N")
+    )
     return alt.layer(bar, hidden).properties(title=title, width=WIDTH, height=170)
 
 
@@ -86,42 +106,76 @@ def spend_vs_budget(rows: Rows) -> Any:
     base = alt.Chart(data).encode(y=alt.Y("consorzio:N", title=None))
     budget = base.mark_bar(color="#d9d9d9").encode(
         x=alt.X("budget:Q", title="Euro", axis=alt.Axis(format=",.0f")),
-        tooltip=[alt.Tooltip("consorzio:N"), alt.Tooltip("budget:Q", format=",.0f")])
+        tooltip=[alt.Tooltip("consorzio:N"), alt.Tooltip("budget:Q", format=",.0f")],
+    )
     spend = base.mark_bar(color="#1f77b4", height=12).encode(
-        x="spesa:Q", tooltip=[alt.Tooltip("consorzio:N"), alt.Tooltip("etichetta:N", title="spesa")])
+        x="spesa:Q", tooltip=[alt.Tooltip("consorzio:N"), alt.Tooltip("etichetta:N", title="spesa")]
+    )
     return alt.layer(budget, spend).properties(
         title="Spesa rendicontata (cumulata, blu) rispetto al budget assegnato (grigio)",
-        width=WIDTH, height=30 * max(len(rows) // 1, 2))
+        width=WIDTH,
+        height=30 * max(len(rows) // 1, 2),
+    )
 
 
 def cofinancing(rows: Rows, expected: float) -> Any:
     """Co-financing share by consortium against the expected share (a rule)."""
     data = alt.Data(values=rows)
-    bar = alt.Chart(data).mark_bar(color="#2ca02c").encode(
-        y=alt.Y("consorzio:N", title=None),
-        x=alt.X("valore:Q", title="Quota di cofinanziamento", axis=_axis(True),
-                scale=alt.Scale(domain=[0, max(0.3, expected * 1.4)])),
-        tooltip=[alt.Tooltip("consorzio:N"), alt.Tooltip("etichetta:N", title="quota")])
-    rule = alt.Chart(alt.Data(values=[{"attesa": expected}])).mark_rule(
-        color="#d62728", strokeDash=[4, 3], size=2).encode(x="attesa:Q")
+    bar = (
+        alt.Chart(data)
+        .mark_bar(color="#2ca02c")
+        .encode(
+            y=alt.Y("consorzio:N", title=None),
+            x=alt.X(
+                "valore:Q",
+                title="Quota di cofinanziamento",
+                axis=_axis(True),
+                scale=alt.Scale(domain=[0, max(0.3, expected * 1.4)]),
+            ),
+            tooltip=[alt.Tooltip("consorzio:N"), alt.Tooltip("etichetta:N", title="quota")],
+        )
+    )
+    rule = (
+        alt.Chart(alt.Data(values=[{"attesa": expected}]))
+        .mark_rule(color="#d62728", strokeDash=[4, 3], size=2)
+        .encode(x="attesa:Q")
+    )
     return alt.layer(bar, rule).properties(
         title=f"Quota di cofinanziamento (cumulata) e quota attesa {formats.percent(expected)}",
-        width=WIDTH, height=30 * max(len(rows), 2))
+        width=WIDTH,
+        height=30 * max(len(rows), 2),
+    )
 
 
-STATUS_IT = {"on_time": "puntuale", "corrected": "corretto", "late": "in ritardo",
-             "rejected": "respinto", "held": "in attesa (mese chiuso)", "missing": "mancante",
-             "not_due": "non ancora dovuto"}
+STATUS_IT = {
+    "on_time": "puntuale",
+    "corrected": "corretto",
+    "late": "in ritardo",
+    "rejected": "respinto",
+    "held": "in attesa (mese chiuso)",
+    "missing": "mancante",
+    "not_due": "non ancora dovuto",
+}
 STATUS_COLOURS = ["#2ca02c", "#98df8a", "#ff7f0e", "#d62728", "#9467bd", "#7f7f7f", "#f0f0f0"]
 
 
 def quality_heatmap(rows: Rows, row_field: str = "ente", title: str = "") -> Any:
     """Partners (or one partner) × months, coloured by the submission status."""
     data = alt.Data(values=rows)
-    return alt.Chart(data).mark_rect(stroke="white").encode(
-        x=_months(),
-        y=alt.Y(f"{row_field}:N", title=None),
-        color=alt.Color("stato:N", title="Stato dell'invio",
-                        scale=alt.Scale(domain=list(STATUS_IT.values()), range=STATUS_COLOURS)),
-        tooltip=[alt.Tooltip(f"{row_field}:N"), alt.Tooltip("mese:O"), alt.Tooltip("stato:N")],
-    ).properties(title=title, width=WIDTH, height=max(14 * len({r[row_field] for r in rows}), 20))
+    return (
+        alt.Chart(data)
+        .mark_rect(stroke="white")
+        .encode(
+            x=_months(),
+            y=alt.Y(f"{row_field}:N", title=None),
+            color=alt.Color(
+                "stato:N",
+                title="Stato dell'invio",
+                scale=alt.Scale(domain=list(STATUS_IT.values()), range=STATUS_COLOURS),
+            ),
+            tooltip=[alt.Tooltip(f"{row_field}:N"), alt.Tooltip("mese:O"), alt.Tooltip("stato:N")],
+        )
+        .properties(
+            title=title, width=WIDTH, height=max(14 * len({r[row_field] for r in rows}), 20)
+        )
+    )

@@ -59,8 +59,12 @@ class Warehouse:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def periods(self, through: str) -> list[str]:
-        return [r["period"] for r in self.rows(
-            "select period from marts.dim_period where period <= ? order by period", [through])]
+        return [
+            r["period"]
+            for r in self.rows(
+                "select period from marts.dim_period where period <= ? order by period", [through]
+            )
+        ]
 
     def latest_due_period(self) -> str | None:
         got = self.rows("select max(period) as p from marts.dim_period where is_due")
@@ -70,35 +74,42 @@ class Warehouse:
         return self.rows(
             "select i.indicator_code, i.indicator_name_it, i.definition_it, i.unit, i.area_code, "
             "a.area_label_it, i.partner_scope from reference.indicators i "
-            "left join reference.areas a using (area_code) order by i.indicator_code")
+            "left join reference.areas a using (area_code) order by i.indicator_code"
+        )
 
     def areas(self) -> list[dict[str, Any]]:
         return self.rows("select area_code, area_label_it from reference.areas")
 
-    def cells(self, scope: str, scope_code: str | None, periods: list[str],
-              window: str) -> dict[tuple[str, str], Cell]:
+    def cells(
+        self, scope: str, scope_code: str | None, periods: list[str], window: str
+    ) -> dict[tuple[str, str], Cell]:
         """(indicator_code, period) -> published cell, for one scope and window."""
         got = self.rows(
             "select indicator_code, period, display_value, is_suppressed "
             "from marts.indicator_values where scope = ? and scope_code is not distinct from ? "
-            "and \"window\" = ? and list_contains(?, period)",
-            [scope, scope_code, window, periods])
-        return {(r["indicator_code"], r["period"]): Cell(r["display_value"], bool(r["is_suppressed"]))
-                for r in got}
+            'and "window" = ? and list_contains(?, period)',
+            [scope, scope_code, window, periods],
+        )
+        return {
+            (r["indicator_code"], r["period"]): Cell(r["display_value"], bool(r["is_suppressed"]))
+            for r in got
+        }
 
     def table(self, scope: str, first: str, last: str) -> list[dict[str, Any]]:
         """The published indicator table of a scope for a period range (no exact values)."""
         return self.rows(
-            "select v.indicator_code, i.indicator_name_it, v.period, v.\"window\", v.scope_code, "
+            'select v.indicator_code, i.indicator_name_it, v.period, v."window", v.scope_code, '
             "case when v.is_suppressed then '<5' else v.display_value end as display_value, "
             "v.is_suppressed, i.unit from marts.indicator_values v "
             "join reference.indicators i using (indicator_code) "
             "where v.scope = ? and v.period between ? and ? "
-            "order by v.scope_code, v.indicator_code, v.period, v.\"window\"",
-            [scope, first, last])
+            'order by v.scope_code, v.indicator_code, v.period, v."window"',
+            [scope, first, last],
+        )
 
-    def breakdowns(self, period: str, window: str, scope: str = "partnership",
-                   scope_code: str | None = None) -> list[dict[str, Any]]:
+    def breakdowns(
+        self, period: str, window: str, scope: str = "partnership", scope_code: str | None = None
+    ) -> list[dict[str, Any]]:
         """The published breakdown cells of one period, window and scope (partnership and
         consortia only: a partner's breakdowns are not published), in display order."""
         return self.rows(
@@ -106,37 +117,44 @@ class Warehouse:
             "case when b.is_suppressed then '<5' else b.display_value end as display_value, "
             "b.is_suppressed from marts.indicator_breakdowns b "
             "join reference.breakdown_categories c using (dimension, dimension_value) "
-            "where b.period = ? and b.\"window\" = ? and b.scope = ? "
+            'where b.period = ? and b."window" = ? and b.scope = ? '
             "and b.scope_code is not distinct from ? and b.display_value is not null "
             "order by b.indicator_code, b.dimension, c.sort_order",
-            [period, window, scope, scope_code])
+            [period, window, scope, scope_code],
+        )
 
     def breakdown_table(self, first: str, last: str) -> list[dict[str, Any]]:
         """Every published breakdown cell for a period range (no exact values)."""
         return self.rows(
-            "select b.indicator_code, i.indicator_name_it, b.period, b.\"window\", b.scope, "
+            'select b.indicator_code, i.indicator_name_it, b.period, b."window", b.scope, '
             "b.scope_code, b.dimension, b.dimension_value, c.label_it, "
             "case when b.is_suppressed then '<5' else b.display_value end as display_value "
             "from marts.indicator_breakdowns b join reference.indicators i using (indicator_code) "
             "join reference.breakdown_categories c using (dimension, dimension_value) "
             "where b.period between ? and ? and b.display_value is not null "
             "order by b.scope, b.scope_code nulls first, b.indicator_code, b.period, "
-            "b.\"window\", b.dimension, c.sort_order", [first, last])
+            'b."window", b.dimension, c.sort_order',
+            [first, last],
+        )
 
     def consortia(self) -> list[dict[str, Any]]:
         return self.rows(
             "select consortium_code, any_value(consortium_name) as consortium_name, "
             "sum(budget_eur)::double as budget_eur, sum(cofinancing_eur)::double as cofinancing_eur "
-            "from marts.dim_partner group by consortium_code order by consortium_code")
+            "from marts.dim_partner group by consortium_code order by consortium_code"
+        )
 
     def partners(self) -> list[dict[str, Any]]:
         return self.rows(
             "select partner_code, partner_name, consortium_code, consortium_name, "
-            "budget_eur::double as budget_eur from marts.dim_partner order by partner_code")
+            "budget_eur::double as budget_eur from marts.dim_partner order by partner_code"
+        )
 
     def calendar(self, through: str, partner: str | None = None) -> list[dict[str, Any]]:
-        sql = ("select partner_code, period, status, versions, received_at, due_date "
-               "from marts.submission_calendar where period <= ?")
+        sql = (
+            "select partner_code, period, status, versions, received_at, due_date "
+            "from marts.submission_calendar where period <= ?"
+        )
         params: list[Any] = [through]
         if partner is not None:
             sql += " and partner_code = ?"
@@ -145,21 +163,33 @@ class Warehouse:
 
     def unapproved(self, period: str) -> list[str]:
         """Partners whose month is not yet approved by the steward (its figures provisional)."""
-        return [r["partner_code"] for r in self.rows(
-            "select partner_code from marts.submission_calendar where period = ? "
-            "and not is_approved order by partner_code", [period])]
+        return [
+            r["partner_code"]
+            for r in self.rows(
+                "select partner_code from marts.submission_calendar where period = ? "
+                "and not is_approved order by partner_code",
+                [period],
+            )
+        ]
 
-    def finality(self, period: str, scope: str = "partnership",
-                 scope_code: str | None = None) -> dict[str, bool]:
+    def finality(
+        self, period: str, scope: str = "partnership", scope_code: str | None = None
+    ) -> dict[str, bool]:
         """Window -> whether the scope's figures of the period are final (every partner-month
         they depend on approved)."""
-        return {r["window"]: bool(r["is_final"]) for r in self.rows(
-            'select "window", is_final from intermediate.int_indicator_finality '
-            "where period = ? and scope = ? and scope_code is not distinct from ?",
-            [period, scope, scope_code])}
+        return {
+            r["window"]: bool(r["is_final"])
+            for r in self.rows(
+                'select "window", is_final from intermediate.int_indicator_finality '
+                "where period = ? and scope = ? and scope_code is not distinct from ?",
+                [period, scope, scope_code],
+            )
+        }
 
     def submissions(self, partner: str, through: str) -> list[dict[str, Any]]:
         return self.rows(
             "select period, file_name, received_at, version, status, rows_read, rows_accepted, "
             "errors, warnings from marts.submissions where partner_code = ? and period <= ? "
-            "order by period, version", [partner, through])
+            "order by period, version",
+            [partner, through],
+        )

@@ -16,16 +16,25 @@ from pipelines.reporting.data import Warehouse
 SHEETS = {"partnership": "Partenariato", "consortium": "Consorzi", "partner": "Enti"}
 WINDOW_IT = {"month": "mese", "cumulative": "dall'inizio"}
 LEVEL_IT = {"partnership": "partenariato", "consortium": "consorzio"}
-DIMENSION_IT = {"sex": "sesso", "age_band": "classe di età", "citizenship": "cittadinanza",
-                "residence": "residenza"}
+DIMENSION_IT = {
+    "sex": "sesso",
+    "age_band": "classe di età",
+    "citizenship": "cittadinanza",
+    "residence": "residenza",
+}
 HEADERS = ["Codice", "Indicatore", "Mese", "Finestra", "Ambito", "Valore", "Unità"]
 
 
 # `[$-410]` is Italian: Excel and LibreOffice show `ottobre 2026` and `1.234,56 €` whatever
 # the reader's own settings.
 MONTH_FORMAT = "[$-410]mmmm yyyy"
-NUMBER_FORMATS = {"EUR": "#,##0.00 [$€-410]", "rate": "0.0%", "persons": "#,##0",
-                  "households": "#,##0", "interventions": "#,##0"}
+NUMBER_FORMATS = {
+    "EUR": "#,##0.00 [$€-410]",
+    "rate": "0.0%",
+    "persons": "#,##0",
+    "households": "#,##0",
+    "interventions": "#,##0",
+}
 
 
 def _published(text: str | None) -> str | float | None:
@@ -60,31 +69,76 @@ def write(wh: Warehouse, first: str, last: str, out: Path) -> Path:
         ws = wb.create_sheet(title)
         ws.append(HEADERS)
         for r in wh.table(scope, first, last):
-            _row(ws, [r["indicator_code"], r["indicator_name_it"], _month(r["period"]),
-                      WINDOW_IT[r["window"]], r["scope_code"] or "partenariato",
-                      _published(r["display_value"]), formats.unit_it(r["unit"])],
-                 3, 6, r["unit"])
+            _row(
+                ws,
+                [
+                    r["indicator_code"],
+                    r["indicator_name_it"],
+                    _month(r["period"]),
+                    WINDOW_IT[r["window"]],
+                    r["scope_code"] or "partenariato",
+                    _published(r["display_value"]),
+                    formats.unit_it(r["unit"]),
+                ],
+                3,
+                6,
+                r["unit"],
+            )
     parts = wb.create_sheet("Disaggregazioni")
-    parts.append(["Codice", "Indicatore", "Mese", "Finestra", "Livello", "Ambito", "Dimensione",
-                  "Categoria", "Valore"])
+    parts.append(
+        [
+            "Codice",
+            "Indicatore",
+            "Mese",
+            "Finestra",
+            "Livello",
+            "Ambito",
+            "Dimensione",
+            "Categoria",
+            "Valore",
+        ]
+    )
     units = {m["indicator_code"]: m["unit"] for m in wh.indicators()}
     for r in wh.breakdown_table(first, last):
-        _row(parts, [r["indicator_code"], r["indicator_name_it"], _month(r["period"]),
-                     WINDOW_IT[r["window"]], LEVEL_IT[r["scope"]],
-                     r["scope_code"] or "partenariato", DIMENSION_IT[r["dimension"]],
-                     r["label_it"], _published(r["display_value"])],
-             3, 9, units.get(r["indicator_code"], ""))
+        _row(
+            parts,
+            [
+                r["indicator_code"],
+                r["indicator_name_it"],
+                _month(r["period"]),
+                WINDOW_IT[r["window"]],
+                LEVEL_IT[r["scope"]],
+                r["scope_code"] or "partenariato",
+                DIMENSION_IT[r["dimension"]],
+                r["label_it"],
+                _published(r["display_value"]),
+            ],
+            3,
+            9,
+            units.get(r["indicator_code"], ""),
+        )
     gloss = wb.create_sheet("Glossario")
     gloss.append(["Codice", "Indicatore", "Definizione", "Unità", "Area"])
     for m in wh.indicators():
-        gloss.append([m["indicator_code"], m["indicator_name_it"], m["definition_it"],
-                      formats.unit_it(m["unit"]), m["area_label_it"] or "tutte"])
+        gloss.append(
+            [
+                m["indicator_code"],
+                m["indicator_name_it"],
+                m["definition_it"],
+                formats.unit_it(m["unit"]),
+                m["area_label_it"] or "tutte",
+            ]
+        )
     note = wb.create_sheet("Note")
-    note.append([f"Indicatori pubblicati da {formats.month(first)} a {formats.month(last)}. "
-                 "I conteggi di persone o nuclei "
-                 "tra 1 e 4, i tassi che li contengono e le celle da cui si potrebbero "
-                 "ricostruire (soppressione secondaria) sono indicati come <5. Le "
-                 "disaggregazioni sono pubblicate per il partenariato e i consorzi."])
+    note.append(
+        [
+            f"Indicatori pubblicati da {formats.month(first)} a {formats.month(last)}. "
+            "I conteggi di persone o nuclei "
+            "tra 1 e 4, i tassi che li contengono e le celle da cui si potrebbero "
+            "ricostruire (soppressione secondaria) sono indicati come <5. Le "
+            "disaggregazioni sono pubblicate per il partenariato e i consorzi."
+        ]
+    )
     for ws in wb.worksheets:
         for c in ws[1]:
             c.font = Font(bold=True)

@@ -42,9 +42,11 @@ def shown(cell: Cell, unit: str) -> str:
 
 def value_span(cell: Cell, code: str, window: str, scope: str, unit: str) -> str:
     """The published text of a cell, tagged so tests and readers can find it."""
-    return (f'<span class="value" data-indicator="{escape(code)}" data-window="{window}" '
-            f'data-scope="{scope}" data-suppressed="{str(cell.suppressed).lower()}">'
-            f"{escape(shown(cell, unit))}</span>")
+    return (
+        f'<span class="value" data-indicator="{escape(code)}" data-window="{window}" '
+        f'data-scope="{scope}" data-suppressed="{str(cell.suppressed).lower()}">'
+        f"{escape(shown(cell, unit))}</span>"
+    )
 
 
 def delta(now: Cell, before: Cell, unit: str) -> str:
@@ -66,21 +68,32 @@ def chart_block(chart_id: str, svg: str, rows: list[dict[str, Any]], caption: st
     """An inline SVG chart with its published data (JSON, for re-use and checks)."""
     data = json.dumps(rows, ensure_ascii=False, default=str).replace("</", "<\\/")
     cap = f'<p class="note">{escape(caption)}</p>' if caption else ""
-    return (f'<figure class="chart" id="{chart_id}" data-chart="{chart_id}">{svg}{cap}'
-            f'<script type="application/json" class="chart-data">{data}</script></figure>')
+    return (
+        f'<figure class="chart" id="{chart_id}" data-chart="{chart_id}">{svg}{cap}'
+        f'<script type="application/json" class="chart-data">{data}</script></figure>'
+    )
 
 
 def table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                         for i, c in enumerate(r)) + "</tr>" for r in rows)
+        "<tr>"
+        + "".join(
+            f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
+            for i, c in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def document(title: str, subtitle: str, sections: list[str]) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"it\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
-            f"<h1>{escape(title)}</h1><p class=\"sub\">{escape(subtitle)}</p>"
-            + "\n".join(sections) + "</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="it"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
+        f'<h1>{escape(title)}</h1><p class="sub">{escape(subtitle)}</p>'
+        + "\n".join(sections)
+        + "</body></html>\n"
+    )

@@ -8,8 +8,15 @@ import tempfile
 from pathlib import Path
 
 # No sandbox, GPU, network chatter or first-run UI: servers and CI without a display.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class PdfError(RuntimeError):
@@ -21,14 +28,22 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise PdfError("the PDF needs Chromium, which is not installed here (`make system-deps` installs it)")
+    raise PdfError(
+        "the PDF needs Chromium, which is not installed here (`make system-deps` installs it)"
+    )
 
 
 def print_to_pdf(html: Path, out: Path, timeout: int = 120) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="osservatorio-chromium-") as profile:
-        cmd = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               f"--print-to-pdf={out}", html.resolve().as_uri()]
+        cmd = [
+            chromium(),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            html.resolve().as_uri(),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         raise PdfError(f"chromium could not print {html}: {done.stderr[-2000:]}")

@@ -42,8 +42,10 @@ def write_all(settings: Settings, period: str | None = None) -> Written:
         period = period or wh.latest_due_period()
         periods = wh.periods("9999-12")
         if period is None or period not in periods:
-            raise ReportError(f"the warehouse has no month {period}: it holds "
-                              f"{periods[0] if periods else '-'} to {periods[-1] if periods else '-'}")
+            raise ReportError(
+                f"the warehouse has no month {period}: it holds "
+                f"{periods[0] if periods else '-'} to {periods[-1] if periods else '-'}"
+            )
         out = report_dir(settings)
         out.mkdir(parents=True, exist_ok=True)
         html = out / f"report_{period}.html"

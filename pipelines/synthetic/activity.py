@@ -22,32 +22,51 @@ from pipelines.synthetic.people import CREMA, Household, PeoplePool, Person
 
 # service -> (weight within its area, interventions per month, months of an episode)
 SERVICE_PROFILE: dict[str, tuple[int, tuple[int, int], tuple[int, int]]] = {
-    "POV01": (35, (1, 4), (2, 8)), "POV02": (10, (1, 1), (1, 1)),
-    "POV03": (15, (1, 1), (1, 3)), "POV04": (25, (2, 6), (1, 8)),
+    "POV01": (35, (1, 4), (2, 8)),
+    "POV02": (10, (1, 1), (1, 1)),
+    "POV03": (15, (1, 1), (1, 3)),
+    "POV04": (25, (2, 6), (1, 8)),
     "POV05": (15, (1, 2), (1, 3)),
-    "LEG01": (45, (1, 2), (1, 3)), "LEG02": (15, (1, 1), (2, 6)),
+    "LEG01": (45, (1, 2), (1, 3)),
+    "LEG02": (15, (1, 1), (2, 6)),
     "LEG03": (40, (1, 2), (1, 2)),
-    "LAV01": (35, (1, 2), (1, 2)), "LAV02": (20, (1, 1), (3, 6)),
-    "LAV03": (25, (1, 2), (2, 5)), "LAV04": (20, (1, 1), (1, 4)),
-    "CASA01": (25, (1, 1), (1, 2)), "CASA02": (30, (1, 1), (2, 8)),
-    "CASA03": (25, (1, 2), (1, 3)), "CASA04": (20, (1, 1), (1, 1)),
+    "LAV01": (35, (1, 2), (1, 2)),
+    "LAV02": (20, (1, 1), (3, 6)),
+    "LAV03": (25, (1, 2), (2, 5)),
+    "LAV04": (20, (1, 1), (1, 4)),
+    "CASA01": (25, (1, 1), (1, 2)),
+    "CASA02": (30, (1, 1), (2, 8)),
+    "CASA03": (25, (1, 2), (1, 3)),
+    "CASA04": (20, (1, 1), (1, 1)),
 }
 # monetary service -> (min, max, step) of one amount in EUR
 AMOUNTS: dict[str, tuple[int, int, str]] = {
-    "POV02": (100, 800, "10"), "POV03": (50, 400, "0.01"), "LAV02": (300, 600, "50"),
-    "CASA01": (500, 6000, "0.01"), "CASA04": (500, 2000, "50"),
+    "POV02": (100, 800, "10"),
+    "POV03": (50, 400, "0.01"),
+    "LAV02": (300, 600, "50"),
+    "CASA01": (500, 6000, "0.01"),
+    "CASA04": (500, 2000, "50"),
 }
 # closed outcome -> weight, per service with an outcome list
 CLOSED_OUTCOMES: dict[str, dict[str, int]] = {
-    "LEG01": {"CONCLUSA": 1}, "LEG02": {"NOMINA_OTTENUTA": 70, "RESPINTA": 30},
-    "LEG03": {"CONCLUSA": 1}, "LAV02": {"CONCLUSO": 65, "INTERROTTO": 35},
+    "LEG01": {"CONCLUSA": 1},
+    "LEG02": {"NOMINA_OTTENUTA": 70, "RESPINTA": 30},
+    "LEG03": {"CONCLUSA": 1},
+    "LAV02": {"CONCLUSO": 65, "INTERROTTO": 35},
     "LAV03": {"QUALIFICA": 50, "FREQUENZA": 30, "ABBANDONO": 20},
     "LAV04": {"ASSUNTO_TD": 40, "ASSUNTO_TI": 15, "NON_ASSUNTO": 45},
     "CASA01": {"SFRATTO_EVITATO": 45, "SFRATTO_RINVIATO": 25, "NUOVO_ALLOGGIO": 20},
     "CASA03": {"ACCORDO": 60, "NESSUN_ACCORDO": 40},
 }
-HOURS_SERVICES = {"POV05": (0.5, 2), "LEG01": (0.5, 3), "LEG02": (1, 4), "LEG03": (0.5, 2),
-                  "LAV01": (1, 4), "LAV03": (2, 8), "CASA03": (0.5, 3)}
+HOURS_SERVICES = {
+    "POV05": (0.5, 2),
+    "LEG01": (0.5, 3),
+    "LEG02": (1, 4),
+    "LEG03": (0.5, 2),
+    "LAV01": (1, 4),
+    "LAV03": (2, 8),
+    "CASA03": (0.5, 3),
+}
 VOLUME = (1.1, 1.1, 1.0, 1.0, 1.0, 0.95, 0.9, 0.5, 1.0, 1.0, 1.05, 1.05)  # by month
 WINTER_BOOST = {"POV01": 1.5, "POV03": 2.0, "POV04": 1.3}
 WINTER = (11, 12, 1, 2)
@@ -112,8 +131,9 @@ class PartnerActivity:
         self.past: list[Person] = []
         self.anon: list[AnonContact] = []
         self.household_codes: dict[int, str] = {}
-        self._service_choice: dict[tuple[tuple[str, ...], bool],
-                                   list[tuple[list[str], list[float]]]] = {}
+        self._service_choice: dict[
+            tuple[tuple[str, ...], bool], list[tuple[list[str], list[float]]]
+        ] = {}
         self.next_household = self.rng.randint(1, 400)
         self.running_id = self.rng.randint(1, 5000)
         partner = reference.partners().get(habits.partner)
@@ -142,8 +162,15 @@ class PartnerActivity:
             choice = []
             for area in areas:
                 cands = [s for s in pool if catalogue[s].area == area]
-                choice.append((cands, [SERVICE_PROFILE[s][0] * (
-                    WINTER_BOOST.get(s, 1.0) if key[1] else 1.0) for s in cands]))
+                choice.append(
+                    (
+                        cands,
+                        [
+                            SERVICE_PROFILE[s][0] * (WINTER_BOOST.get(s, 1.0) if key[1] else 1.0)
+                            for s in cands
+                        ],
+                    )
+                )
             self._service_choice[key] = choice
         cands, weights = self.rng.choice(choice)
         return self.rng.choices(cands, weights=weights)[0]
@@ -153,8 +180,12 @@ class PartnerActivity:
         while True:
             d = date(y, m, self.rng.randint(1, last))
             wd = d.weekday()
-            if every_day or wd < 5 or (wd == 5 and self.rng.random() < 0.5) or (
-                    self.rng.random() < 0.1):
+            if (
+                every_day
+                or wd < 5
+                or (wd == 5 and self.rng.random() < 0.5)
+                or (self.rng.random() < 0.1)
+            ):
                 return d
 
     def _open_case(self, y: int, m: int) -> Case:
@@ -177,31 +208,48 @@ class PartnerActivity:
         service = self._pick_service(m, self.services)
         lo, hi = SERVICE_PROFILE[service][2]
         episode = rng.randint(lo, hi)
-        inviante = (rng.choices(REFERRERS, weights=_REFERRER_WEIGHTS)[0]
-                    if rng.random() < self.habits.inviante_fill else None)
-        citizenship = (person.citizenship if rng.random() < self.habits.citizenship_fill
-                       else None)
-        case = Case(person, self._household_code(person.household), inviante, citizenship,
-                    episode + rng.choice((0, 0, 1, 2, 3, 5)), service, episode)
+        inviante = (
+            rng.choices(REFERRERS, weights=_REFERRER_WEIGHTS)[0]
+            if rng.random() < self.habits.inviante_fill
+            else None
+        )
+        citizenship = person.citizenship if rng.random() < self.habits.citizenship_fill else None
+        case = Case(
+            person,
+            self._household_code(person.household),
+            inviante,
+            citizenship,
+            episode + rng.choice((0, 0, 1, 2, 3, 5)),
+            service,
+            episode,
+        )
         self.cases.append(case)
         self.active.add(person.pid)
         # Sometimes a second member of the household is taken in care too.
         if rng.random() < 0.06:
-            mate = self.pool.new_person(y, household=person.household,
-                                        minor=rng.random() < 0.3)
+            mate = self.pool.new_person(y, household=person.household, minor=rng.random() < 0.3)
             mate.partners.append(self.habits.partner)
             self.past.append(mate)
             mate_service = self._pick_service(m, self.services)
             lo, hi = SERVICE_PROFILE[mate_service][2]
             episode = rng.randint(lo, hi)
-            self.cases.append(Case(mate, case.household_code, inviante,
-                                   mate.citizenship if citizenship else None,
-                                   episode + rng.choice((0, 1, 2)), mate_service, episode))
+            self.cases.append(
+                Case(
+                    mate,
+                    case.household_code,
+                    inviante,
+                    mate.citizenship if citizenship else None,
+                    episode + rng.choice((0, 1, 2)),
+                    mate_service,
+                    episode,
+                )
+            )
             self.active.add(mate.pid)
         return case
 
-    def _person_row(self, case: Case, service: str, day: date, esito: str | None,
-                    money: Decimal | None) -> dict[str, object]:
+    def _person_row(
+        self, case: Case, service: str, day: date, esito: str | None, money: Decimal | None
+    ) -> dict[str, object]:
         p, hh, rng = case.person, case.person.household, self.rng
         catalogue = reference.services()
         ore: float | None = None
@@ -211,13 +259,24 @@ class PartnerActivity:
         if money is None and self.habits.zero_amounts:
             money = Decimal("0.00")
         return {
-            "id_intervento": None, "codice_fiscale": p.codice_fiscale, "anonimo": "NO",
-            "anno_nascita": p.birth.year, "sesso": p.sex, "comune_residenza": hh.residence,
-            "cittadinanza": case.cittadinanza, "codice_nucleo": case.household_code,
-            "componenti_nucleo": hh.members, "minori_nucleo": hh.minors,
-            "area": catalogue[service].area, "tipo_intervento": service,
-            "data_intervento": day, "importo_euro": money, "ore": ore, "esito": esito,
-            "inviante": case.inviante, "_person": p,
+            "id_intervento": None,
+            "codice_fiscale": p.codice_fiscale,
+            "anonimo": "NO",
+            "anno_nascita": p.birth.year,
+            "sesso": p.sex,
+            "comune_residenza": hh.residence,
+            "cittadinanza": case.cittadinanza,
+            "codice_nucleo": case.household_code,
+            "componenti_nucleo": hh.members,
+            "minori_nucleo": hh.minors,
+            "area": catalogue[service].area,
+            "tipo_intervento": service,
+            "data_intervento": day,
+            "importo_euro": money,
+            "ore": ore,
+            "esito": esito,
+            "inviante": case.inviante,
+            "_person": p,
         }
 
     def _case_rows(self, case: Case, y: int, m: int) -> list[dict[str, object]]:
@@ -226,8 +285,9 @@ class PartnerActivity:
         lo, hi = SERVICE_PROFILE[service][1]
         days = sorted(self._day(y, m, service == "POV04") for _ in range(rng.randint(lo, hi)))
         info = catalogue[service]
-        with_esito = bool(info.outcomes) and (info.outcome_required
-                                              or self.habits.fills_optional_esito)
+        with_esito = bool(info.outcomes) and (
+            info.outcome_required or self.habits.fills_optional_esito
+        )
         final = case.episode_month >= case.episode_len - 1 and rng.random() < 0.9
         rows = []
         for i, day in enumerate(days):
@@ -251,23 +311,38 @@ class PartnerActivity:
             c = rng.choice(self.anon)
         else:
             r = rng.random()
-            residence = (NO_FIXED_ABODE if r < 0.35 else CREMA if r < 0.75
-                         else self.pool.residence())
+            residence = NO_FIXED_ABODE if r < 0.35 else CREMA if r < 0.75 else self.pool.residence()
             members = 1 if rng.random() < 0.7 else rng.randint(2, 4)
             minors = 1 if members >= 2 and rng.random() < 0.3 else 0
             cit = rng.choice((None, None, "ITA", "EXTRA_UE", "EXTRA_UE", "UE"))
-            c = AnonContact(rng.choice("MF"), y - int(rng.triangular(20, 80, 45)), residence,
-                            self._new_household_code(), members, minors, cit)
+            c = AnonContact(
+                rng.choice("MF"),
+                y - int(rng.triangular(20, 80, 45)),
+                residence,
+                self._new_household_code(),
+                members,
+                minors,
+                cit,
+            )
             self.anon.append(c)
         service = self._pick_service(m, self.anon_services)
         return {
-            "id_intervento": None, "codice_fiscale": None, "anonimo": "SI",
-            "anno_nascita": c.birth_year, "sesso": c.sex, "comune_residenza": c.residence,
-            "cittadinanza": c.cittadinanza, "codice_nucleo": c.household_code,
-            "componenti_nucleo": c.members, "minori_nucleo": c.minors, "area": "POV",
-            "tipo_intervento": service, "data_intervento": self._day(y, m, service == "POV04"),
+            "id_intervento": None,
+            "codice_fiscale": None,
+            "anonimo": "SI",
+            "anno_nascita": c.birth_year,
+            "sesso": c.sex,
+            "comune_residenza": c.residence,
+            "cittadinanza": c.cittadinanza,
+            "codice_nucleo": c.household_code,
+            "componenti_nucleo": c.members,
+            "minori_nucleo": c.minors,
+            "area": "POV",
+            "tipo_intervento": service,
+            "data_intervento": self._day(y, m, service == "POV04"),
             "importo_euro": Decimal("0.00") if self.habits.zero_amounts else None,
-            "ore": None, "esito": None,
+            "ore": None,
+            "esito": None,
             "inviante": rng.choice((None, None, "AUTONOMO", "AUTONOMO", "ALTRO_ENTE")),
             "_person": None,
         }
@@ -277,8 +352,9 @@ class PartnerActivity:
         """The month's interventions, in the partner's row order, with ids."""
         rng = self.rng
         y, m = parts(period)
-        target = max(3, round(mean_rows * self.habits.size_factor * VOLUME[m - 1]
-                              * rng.gauss(1.0, 0.08)))
+        target = max(
+            3, round(mean_rows * self.habits.size_factor * VOLUME[m - 1] * rng.gauss(1.0, 0.08))
+        )
         rows: list[dict[str, object]] = []
         if self.anon_services:
             n_anon = round(target * self.habits.anonymous_share * rng.uniform(0.7, 1.3))
@@ -331,8 +407,9 @@ class PartnerActivity:
             else:
                 row["id_intervento"] = f"{self.habits.partner}-{period}-{i:04d}"
 
-    def extra_rows(self, rows: list[dict[str, object]], period: str,
-                   k: int) -> list[dict[str, object]]:
+    def extra_rows(
+        self, rows: list[dict[str, object]], period: str, k: int
+    ) -> list[dict[str, object]]:
         """k more interventions of the month, as a correction adds them (ids continue)."""
         y, m = parts(period)
         catalogue = reference.services()
@@ -363,8 +440,16 @@ class PartnerActivity:
         for (voce, area), w in zip(chosen, weights, strict=True):
             line = Decimal(total * w / sum(weights)).quantize(Decimal("0.01"))
             cofin = (line * Decimal(str(round(rng.uniform(0.15, 0.25), 3)))).quantize(
-                Decimal("0.01"))
+                Decimal("0.01")
+            )
             note = rng.choice(_EXPENSE_NOTES[voce]) if rng.random() < 0.35 else None
-            out.append({"voce": voce, "area": area, "importo_totale": line,
-                        "quota_cofinanziamento": cofin, "note": note})
+            out.append(
+                {
+                    "voce": voce,
+                    "area": area,
+                    "importo_totale": line,
+                    "quota_cofinanziamento": cofin,
+                    "note": note,
+                }
+            )
         return out

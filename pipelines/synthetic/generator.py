@@ -102,14 +102,20 @@ class _Namer:
         y, m = period_parts(period)
         p = habits.partner
         self.sep = " " if habits.name_style == 1 else "_"
-        self.base = (f"rendiconto_{p}_{period}", f"Rendiconto {p} {MONTHS_IT[m - 1]} {y}",
-                     f"{p}_{y}{m:02d}_report")[habits.name_style]
+        self.base = (
+            f"rendiconto_{p}_{period}",
+            f"Rendiconto {p} {MONTHS_IT[m - 1]} {y}",
+            f"{p}_{y}{m:02d}_report",
+        )[habits.name_style]
         self.used: set[str] = set()
 
     def name(self, kind: str, ext: str, table: str | None = None) -> str:
         stem = self.base + (f"{self.sep}{table}" if table else "")
-        suffix = {"original": "", "resend_after_rejection": f"{self.sep}corretto",
-                  "correction": f"{self.sep}rettifica"}[kind]
+        suffix = {
+            "original": "",
+            "resend_after_rejection": f"{self.sep}corretto",
+            "correction": f"{self.sep}rettifica",
+        }[kind]
         candidate, n = f"{stem}{suffix}.{ext}", 2
         while candidate.lower() in self.used:
             candidate = f"{stem}{suffix or self.sep + 'v'}{n}.{ext}"
@@ -121,8 +127,9 @@ class _Namer:
 class _PartnerMonth:
     """Decides and renders every file one partner drops for one period."""
 
-    def __init__(self, cfg: GeneratorConfig, habits: Habits, activity: PartnerActivity,
-                 period: str) -> None:
+    def __init__(
+        self, cfg: GeneratorConfig, habits: Habits, activity: PartnerActivity, period: str
+    ) -> None:
         self.cfg, self.habits, self.activity, self.period = cfg, habits, activity, period
         self.rng = random.Random(f"{cfg.seed}:files:{habits.partner}:{period}")
         partner = reference.partners().get(habits.partner)
@@ -133,8 +140,9 @@ class _PartnerMonth:
         self.files: list[_File] = []
 
     # -- rendering --------------------------------------------------------------------
-    def _sheets(self, rows: list[Row], spese: list[Row] | None,
-                identifier: str | None) -> list[Sheet]:
+    def _sheets(
+        self, rows: list[Row], spese: list[Row] | None, identifier: str | None
+    ) -> list[Sheet]:
         h = self.habits
         sheets = [interventi_sheet(rows, h, self.period, self.partner_name, identifier)]
         if spese is not None:
@@ -152,15 +160,24 @@ class _PartnerMonth:
     def _habit_issues(self, sheet: Sheet) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
         if sheet.table == "interventi" and self.habits.note_column:
-            out.append(_issue("warning", inj.RULE_UNKNOWN_COLUMN, sheet, sheet.header_row, NOTE_HEADER,
-                              "habit"))
+            out.append(
+                _issue(
+                    "warning",
+                    inj.RULE_UNKNOWN_COLUMN,
+                    sheet,
+                    sheet.header_row,
+                    NOTE_HEADER,
+                    "habit",
+                )
+            )
         if sheet.table == "interventi" and sheet.name == "Foglio1":
             out.append(_issue("warning", inj.RULE_SHEET_FALLBACK, sheet, None, None, "habit"))
         return out
 
     # -- one file ---------------------------------------------------------------------
-    def _unreadable(self, kind: str, arrival: datetime, rows: list[Row],
-                    spese: list[Row] | None) -> _File:
+    def _unreadable(
+        self, kind: str, arrival: datetime, rows: list[Row], spese: list[Row] | None
+    ) -> _File:
         rng, h = self.rng, self.habits
         # One empty file per partner-month at most: two would be the very same bytes, which
         # the platform recognises as one drop (content hash) rather than two files.
@@ -173,15 +190,29 @@ class _PartnerMonth:
             content, rule = b"", "file_empty"
         else:
             sheets = self._sheets(rows, spese if fmt != "csv" else None, None)
-            content, rule = unreadable_bytes(rng, self._bytes(fmt, sheets, arrival)), \
-                "file_unreadable"
-        issue: dict[str, object] = {"severity": "error", "rule": rule, "sheet": None,
-                                    "table": None, "row": None, "column": None,
-                                    "origin": "injected"}
+            content, rule = (
+                unreadable_bytes(rng, self._bytes(fmt, sheets, arrival)),
+                "file_unreadable",
+            )
+        issue: dict[str, object] = {
+            "severity": "error",
+            "rule": rule,
+            "sheet": None,
+            "table": None,
+            "row": None,
+            "column": None,
+            "origin": "injected",
+        }
         return _File(name, fmt, (), arrival, kind, "rejected", [issue], content)
 
-    def _submit(self, kind: str, arrival: datetime, rows: list[Row], spese: list[Row] | None,
-                carried: _Draft | None) -> tuple[_File, _Draft | None]:
+    def _submit(
+        self,
+        kind: str,
+        arrival: datetime,
+        rows: list[Row],
+        spese: list[Row] | None,
+        carried: _Draft | None,
+    ) -> tuple[_File, _Draft | None]:
         """One file carrying the interventi table (and the spese sheet of a workbook)."""
         rng, cfg, h = self.rng, self.cfg, self.habits
         if rng.random() < cfg.unreadable_rate:
@@ -190,8 +221,9 @@ class _PartnerMonth:
         if draft is None:
             draft = _Draft(list(rows), [], None)
             if rng.random() < cfg.warning_rate:
-                found, header = inj.inject(rng, draft.rows, self.ctx, inj.WARNING_KINDS,
-                                           "warning", set())
+                found, header = inj.inject(
+                    rng, draft.rows, self.ctx, inj.WARNING_KINDS, "warning", set()
+                )
                 if found is not None:
                     draft.warnings.append(found)
                     draft.identifier = header
@@ -199,8 +231,9 @@ class _PartnerMonth:
         injected = list(draft.warnings)
         if rng.random() < cfg.error_rate:
             taken = {w.row_index for w in draft.warnings if w.row_index is not None}
-            found, _ = inj.inject(rng, final, self.ctx, cfg.error_kinds or inj.ERROR_KINDS,
-                                  "error", taken)
+            found, _ = inj.inject(
+                rng, final, self.ctx, cfg.error_kinds or inj.ERROR_KINDS, "error", taken
+            )
             if found is not None:
                 injected.append(found)
         with_spese = spese if h.format != "csv" and h.spese_sheet else None
@@ -208,30 +241,56 @@ class _PartnerMonth:
         sheet = sheets[0]
         found_issues = [
             # Header-level issues (an extra column) name the header row.
-            _issue(i.severity, i.rule, sheet,
-                   sheet.header_row if i.row_index is None else sheet.row_number(i.row_index),
-                   sheet.headers[i.column] if i.column else None, "injected")
+            _issue(
+                i.severity,
+                i.rule,
+                sheet,
+                sheet.header_row if i.row_index is None else sheet.row_number(i.row_index),
+                sheet.headers[i.column] if i.column else None,
+                "injected",
+            )
             for i in injected
         ] + self._habit_issues(sheet)
         status = _status(found_issues)
-        f = _File(self.namer.name(kind, h.format, "interventi" if h.format == "csv" else None),
-                  h.format, tuple(s.table for s in sheets), arrival, kind, status, found_issues,
-                  self._bytes(h.format, sheets, arrival))
+        f = _File(
+            self.namer.name(kind, h.format, "interventi" if h.format == "csv" else None),
+            h.format,
+            tuple(s.table for s in sheets),
+            arrival,
+            kind,
+            status,
+            found_issues,
+            self._bytes(h.format, sheets, arrival),
+        )
         if status != "rejected":
-            f.truth = {s.table: [(s.row_number(i), r) for i, r in enumerate(
-                final if s.table == "interventi" else with_spese or [])] for s in sheets}
+            f.truth = {
+                s.table: [
+                    (s.row_number(i), r)
+                    for i, r in enumerate(final if s.table == "interventi" else with_spese or [])
+                ]
+                for s in sheets
+            }
         return f, draft
 
     def _spese_csv(self, kind: str, arrival: datetime, spese: list[Row]) -> _File:
         sheet = spese_sheet(spese, self.habits, self.period, self.partner_name)
-        f = _File(self.namer.name(kind, "csv", "spese"), "csv", ("spese",), arrival, kind,
-                  "accepted", [], csv_bytes(sheet))
+        f = _File(
+            self.namer.name(kind, "csv", "spese"),
+            "csv",
+            ("spese",),
+            arrival,
+            kind,
+            "accepted",
+            [],
+            csv_bytes(sheet),
+        )
         f.truth = {"spese": [(sheet.row_number(i), r) for i, r in enumerate(spese)]}
         return f
 
     # -- the month --------------------------------------------------------------------
-    def _chain(self, kind: str, arrival: datetime, rows: list[Row],
-               spese: list[Row] | None) -> _File | None:
+    def _chain(
+        self, kind: str, arrival: datetime, rows: list[Row], spese: list[Row] | None
+    ) -> _File | None:
         """A file, and resends while it is rejected; the accepted file, if any."""
         carried: _Draft | None = None
         for attempt in range(MAX_RESENDS + 1):
@@ -250,15 +309,22 @@ class _PartnerMonth:
         if rng.random() < cfg.missing_rate:
             return "missing"
         late = rng.random() < cfg.late_rate
-        arrival = (schedule.late_arrival(rng, self.period) if late
-                   else schedule.on_time_arrival(rng, self.period))
+        arrival = (
+            schedule.late_arrival(rng, self.period)
+            if late
+            else schedule.on_time_arrival(rng, self.period)
+        )
         accepted = self._chain("original", arrival, rows, spese)
         if accepted is not None and is_csv:
             # A CSV partner sends the spese file right after its accepted interventi file.
-            self.files.append(self._spese_csv(
-                "original", schedule.after(rng, accepted.arrival, 60, 900), spese))
-        if (accepted is not None and accepted.arrival < schedule.deadline(self.period)
-                and rng.random() < cfg.correction_rate):
+            self.files.append(
+                self._spese_csv("original", schedule.after(rng, accepted.arrival, 60, 900), spese)
+            )
+        if (
+            accepted is not None
+            and accepted.arrival < schedule.deadline(self.period)
+            and rng.random() < cfg.correction_rate
+        ):
             last = max(f.arrival for f in self.files)
             arrival = schedule.after(rng, last, 2 * 86400, 30 * 86400)
             new_rows = rows + self.activity.extra_rows(rows, self.period, rng.randint(1, 3))
@@ -266,15 +332,20 @@ class _PartnerMonth:
             new_spese = self._fix_spese(spese) if rng.random() < 0.3 else spese
             self._chain("correction", arrival, new_rows, new_spese)
             if is_csv and new_spese is not spese:
-                self.files.append(self._spese_csv(
-                    "correction", schedule.after(rng, arrival, 60, 900), new_spese))
+                self.files.append(
+                    self._spese_csv("correction", schedule.after(rng, arrival, 60, 900), new_spese)
+                )
         return schedule.calendar_status(
             [schedule.Delivered(f.arrival, f.status != "rejected", f.tables) for f in self.files],
-            self.period)
+            self.period,
+        )
 
     def _fix_an_amount(self, rows: list[Row]) -> list[Row]:
-        monetary = [i for i, r in enumerate(rows)
-                    if reference.services()[str(r["tipo_intervento"])].monetary]
+        monetary = [
+            i
+            for i, r in enumerate(rows)
+            if reference.services()[str(r["tipo_intervento"])].monetary
+        ]
         if not monetary or self.rng.random() < 0.5:
             return rows
         rows = list(rows)
@@ -286,18 +357,31 @@ class _PartnerMonth:
         out = list(spese)
         i = self.rng.randrange(len(out))
         line = out[i]
-        total = (Decimal(str(line["importo_totale"]))
-                 * Decimal(str(round(self.rng.uniform(0.8, 1.2), 3)))).quantize(Decimal("0.01"))
+        total = (
+            Decimal(str(line["importo_totale"]))
+            * Decimal(str(round(self.rng.uniform(0.8, 1.2), 3)))
+        ).quantize(Decimal("0.01"))
         share = Decimal(str(line["quota_cofinanziamento"])) / Decimal(str(line["importo_totale"]))
-        out[i] = {**line, "importo_totale": total,
-                  "quota_cofinanziamento": (total * share).quantize(Decimal("0.01"))}
+        out[i] = {
+            **line,
+            "importo_totale": total,
+            "quota_cofinanziamento": (total * share).quantize(Decimal("0.01")),
+        }
         return out
 
 
-def _issue(severity: str, rule: str, sheet: Sheet, row: int | None, column: str | None,
-           origin: str) -> dict[str, object]:
-    return {"severity": severity, "rule": rule, "sheet": sheet.name, "table": sheet.table,
-            "row": row, "column": column, "origin": origin}
+def _issue(
+    severity: str, rule: str, sheet: Sheet, row: int | None, column: str | None, origin: str
+) -> dict[str, object]:
+    return {
+        "severity": severity,
+        "rule": rule,
+        "sheet": sheet.name,
+        "table": sheet.table,
+        "row": row,
+        "column": column,
+        "origin": origin,
+    }
 
 
 def _status(found: list[dict[str, object]]) -> str:
@@ -344,8 +428,10 @@ def generate(inbox: Path, config: GeneratorConfig, manifest_path: Path | None = 
     s_cols = [c.name for c in SPESE]
     truth_i_path = manifest_path.parent / TRUTH_INTERVENTIONS
     truth_s_path = manifest_path.parent / TRUTH_EXPENSES
-    with truth_i_path.open("w", encoding="utf-8", newline="") as ti, \
-            truth_s_path.open("w", encoding="utf-8", newline="") as ts:
+    with (
+        truth_i_path.open("w", encoding="utf-8", newline="") as ti,
+        truth_s_path.open("w", encoding="utf-8", newline="") as ts,
+    ):
         wi, ws = csv.writer(ti, lineterminator="\n"), csv.writer(ts, lineterminator="\n")
         wi.writerow([*TRUTH_PREFIX, *i_cols])
         ws.writerow([*TRUTH_PREFIX, *s_cols])
@@ -356,11 +442,15 @@ def generate(inbox: Path, config: GeneratorConfig, manifest_path: Path | None = 
                 spese = act.expenses(period)
                 pm = _PartnerMonth(config, habits[code], act, period)
                 status = pm.run(rows, spese)
-                months_out.append({
-                    "partner": code, "period": period,
-                    "due_date": schedule.due_date(period).isoformat(),
-                    "expected_calendar_status": status, "files": len(pm.files),
-                })
+                months_out.append(
+                    {
+                        "partner": code,
+                        "period": period,
+                        "due_date": schedule.due_date(period).isoformat(),
+                        "expected_calendar_status": status,
+                        "files": len(pm.files),
+                    }
+                )
                 folder = inbox / code / period
                 ordered = sorted(pm.files, key=lambda f: f.arrival)
                 if ordered:
@@ -370,20 +460,35 @@ def generate(inbox: Path, config: GeneratorConfig, manifest_path: Path | None = 
                     path.write_bytes(f.content)
                     stamp = int(f.arrival.timestamp())
                     os.utime(path, (stamp, stamp))
-                    files_out.append({
-                        "partner": code, "period": period, "path": f"{code}/{period}/{f.name}",
-                        "format": f.format, "table_files": list(f.tables),
-                        "arrival": f.arrival.isoformat(), "sequence": seq, "kind": f.kind,
-                        "expected_status": f.status, "issues": f.issues,
-                    })
+                    files_out.append(
+                        {
+                            "partner": code,
+                            "period": period,
+                            "path": f"{code}/{period}/{f.name}",
+                            "format": f.format,
+                            "table_files": list(f.tables),
+                            "arrival": f.arrival.isoformat(),
+                            "sequence": seq,
+                            "kind": f.kind,
+                            "expected_status": f.status,
+                            "issues": f.issues,
+                        }
+                    )
                 for table, writer, cols in (("interventi", wi, i_cols), ("spese", ws, s_cols)):
                     latest = [f for f in ordered if table in f.truth]
                     if not latest:
                         continue
                     f = latest[-1]
                     for row_number, r in f.truth[table]:
-                        writer.writerow([code, period, f"{code}/{period}/{f.name}", row_number,
-                                         *(truth_value(c, r[c]) for c in cols)])
+                        writer.writerow(
+                            [
+                                code,
+                                period,
+                                f"{code}/{period}/{f.name}",
+                                row_number,
+                                *(truth_value(c, r[c]) for c in cols),
+                            ]
+                        )
     files_out.sort(key=lambda f: (str(f["partner"]), str(f["period"]), int(str(f["sequence"]))))
     months_out.sort(key=lambda m: (str(m["partner"]), str(m["period"])))
     cfg = dataclasses.asdict(config)
@@ -394,11 +499,15 @@ def generate(inbox: Path, config: GeneratorConfig, manifest_path: Path | None = 
         "truth": {"interventions": TRUTH_INTERVENTIONS, "expenses": TRUTH_EXPENSES},
         "files": files_out,
         "partner_months": months_out,
-        "partners": {c: {"format": habits[c].format, "areas": list(habits[c].areas)}
-                     for c in codes},
-        "people": {**pool.summary(),
-                   "anonymous_contacts": sum(len(a.anon) for a in activities.values())},
+        "partners": {
+            c: {"format": habits[c].format, "areas": list(habits[c].areas)} for c in codes
+        },
+        "people": {
+            **pool.summary(),
+            "anonymous_contacts": sum(len(a.anon) for a in activities.values()),
+        },
     }
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False)
-                             + "\n", encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return manifest

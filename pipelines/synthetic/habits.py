@@ -9,12 +9,22 @@ from pipelines.ingestion.columns import AREAS, INTERVENTI, SPESE, Column
 
 FORMATS = ("xlsx", "csv", "ods")
 # Columns partners most often rename (partner-report.md lists these aliases).
-_ALIASED = ("codice_fiscale", "codice_nucleo", "data_intervento", "importo_euro",
-            "componenti_nucleo", "minori_nucleo", "tipo_intervento", "id_intervento")
+_ALIASED = (
+    "codice_fiscale",
+    "codice_nucleo",
+    "data_intervento",
+    "importo_euro",
+    "componenti_nucleo",
+    "minori_nucleo",
+    "tipo_intervento",
+    "id_intervento",
+)
 # Rows above the header: "T" a title line, "" a blank row.
 LEADING_ROWS = ((), ("T",), ("T", "S"), ("T", ""), ("",))
 _SHEET_NAMES: tuple[tuple[str, str | None], ...] = (
-    ("interventi", "spese"), ("interventi", "spese"), ("Interventi", "Spese"),
+    ("interventi", "spese"),
+    ("interventi", "spese"),
+    ("Interventi", "Spese"),
     ("INTERVENTI", "SPESE"),
 )
 _AREA_WEIGHTS = {"POV": 45, "CASA": 20, "LAV": 20, "LEG": 15}
@@ -65,8 +75,13 @@ def _flags(rng: random.Random, n: int, share: float) -> list[bool]:
     return [x == "yes" for x in _deck(rng, n, {"no": 1 - share, "yes": share})]
 
 
-def _headers(rng: random.Random, columns: tuple[Column, ...], use_aliases: bool,
-             aliased: tuple[str, ...], upper: bool) -> dict[str, str]:
+def _headers(
+    rng: random.Random,
+    columns: tuple[Column, ...],
+    use_aliases: bool,
+    aliased: tuple[str, ...],
+    upper: bool,
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for col in columns:
         header = col.template_header

@@ -20,10 +20,19 @@ from pipelines import reference
 Row = dict[str, object]
 
 ERROR_KINDS = (
-    "codice_fiscale_check_char", "anno_nascita_range", "sesso_value",
-    "comune_residenza_unknown", "minori_nucleo_range", "tipo_intervento_unknown",
-    "tipo_intervento_area_mismatch", "data_intervento_outside_period", "importo_euro_required",
-    "esito_value", "id_intervento_duplicate", "anonimo_not_allowed", "componenti_nucleo_range",
+    "codice_fiscale_check_char",
+    "anno_nascita_range",
+    "sesso_value",
+    "comune_residenza_unknown",
+    "minori_nucleo_range",
+    "tipo_intervento_unknown",
+    "tipo_intervento_area_mismatch",
+    "data_intervento_outside_period",
+    "importo_euro_required",
+    "esito_value",
+    "id_intervento_duplicate",
+    "anonimo_not_allowed",
+    "componenti_nucleo_range",
 )
 WARNING_KINDS = ("anno_nascita_cf_mismatch", "importo_euro_high", "column_identifier_dropped")
 FILE_KINDS = ("file_unreadable", "file_empty")
@@ -60,8 +69,9 @@ def _edit(rows: list[Row], i: int) -> Row:
     return rows[i]
 
 
-def _pick(rng: random.Random, rows: list[Row], taken: set[int],
-          pred: Callable[[Row], bool]) -> int | None:
+def _pick(
+    rng: random.Random, rows: list[Row], taken: set[int], pred: Callable[[Row], bool]
+) -> int | None:
     cands = [i for i, r in enumerate(rows) if i not in taken and pred(r)]
     return rng.choice(cands) if cands else None
 
@@ -104,15 +114,17 @@ def _cf_check(rng: random.Random, rows: list[Row], ctx: Context, taken: set[int]
         return None
     r = _edit(rows, i)
     code = str(r["codice_fiscale"])
-    r["codice_fiscale"] = code[:15] + rng.choice([c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                  if c != code[15]])
+    r["codice_fiscale"] = code[:15] + rng.choice(
+        [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c != code[15]]
+    )
     return i, "codice_fiscale"
 
 
 def _anno_range(rng: random.Random, rows: list[Row], ctx: Context, taken: set[int]):
     # +/- 100 years keeps the two digits of the codice fiscale: no mismatch warning on top.
-    i = _pick(rng, rows, taken,
-              lambda r: _int(r, "anno_nascita") < 2000 or _int(r, "minori_nucleo") >= 1)
+    i = _pick(
+        rng, rows, taken, lambda r: _int(r, "anno_nascita") < 2000 or _int(r, "minori_nucleo") >= 1
+    )
     if i is None:
         return None
     r = _edit(rows, i)
@@ -149,8 +161,13 @@ def _minori(rng: random.Random, rows: list[Row], ctx: Context, taken: set[int]):
 def _quiet(r: Row) -> bool:
     """Named row of a service with no amount and no outcome written."""
     s = _service(r)
-    return (r["anonimo"] != "SI" and s is not None and not s.monetary
-            and not s.outcome_required and r["esito"] is None)
+    return (
+        r["anonimo"] != "SI"
+        and s is not None
+        and not s.monetary
+        and not s.outcome_required
+        and r["esito"] is None
+    )
 
 
 def _tipo_unknown(rng: random.Random, rows: list[Row], ctx: Context, taken: set[int]):
@@ -276,8 +293,14 @@ ROW_INJECTORS: dict[str, Callable[..., tuple[int, str] | None]] = {
 }
 
 
-def inject(rng: random.Random, rows: list[Row], ctx: Context, kinds: tuple[str, ...],
-           severity: str, taken: set[int]) -> tuple[Injected | None, str | None]:
+def inject(
+    rng: random.Random,
+    rows: list[Row],
+    ctx: Context,
+    kinds: tuple[str, ...],
+    severity: str,
+    taken: set[int],
+) -> tuple[Injected | None, str | None]:
     """Inject one issue of a feasible kind into `rows` (edited in place, copy-on-write).
 
     Returns the issue and, for `column_identifier_dropped`, the extra header to add.

@@ -88,8 +88,13 @@ def _identifier(header: str, person: Person | None) -> object:
     return f"{person.surname.title()} {person.name.title()}"
 
 
-def interventi_sheet(rows: list[Row], habits: Habits, period: str, partner_name: str,
-                     identifier_header: str | None = None) -> Sheet:
+def interventi_sheet(
+    rows: list[Row],
+    habits: Habits,
+    period: str,
+    partner_name: str,
+    identifier_header: str | None = None,
+) -> Sheet:
     heads = habits.interventi_headers
     keys = [c.name for c in INTERVENTI]
     headers = {k: heads[k] for k in keys}
@@ -121,8 +126,13 @@ def interventi_sheet(rows: list[Row], habits: Habits, period: str, partner_name:
         grid.append(out)
     if habits.totals_row:
         grid.append(_totals(keys, rows, ("importo_euro",), habits, header_row))
-    return Sheet(habits.interventi_sheet if habits.format != "csv" else "interventi",
-                 "interventi", grid, header_row, headers)
+    return Sheet(
+        habits.interventi_sheet if habits.format != "csv" else "interventi",
+        "interventi",
+        grid,
+        header_row,
+        headers,
+    )
 
 
 def spese_sheet(rows: list[Row], habits: Habits, period: str, partner_name: str) -> Sheet:
@@ -133,14 +143,16 @@ def spese_sheet(rows: list[Row], habits: Habits, period: str, partner_name: str)
     grid.append([headers[k] for k in keys])
     grid += [[r[k] for k in keys] for r in rows]
     if habits.totals_row:
-        grid.append(_totals(keys, rows, ("importo_totale", "quota_cofinanziamento"), habits,
-                            header_row))
+        grid.append(
+            _totals(keys, rows, ("importo_totale", "quota_cofinanziamento"), habits, header_row)
+        )
     name = habits.spese_sheet if habits.format != "csv" and habits.spese_sheet else "spese"
     return Sheet(name, "spese", grid, header_row, headers)
 
 
-def _totals(keys: list[str], rows: list[Row], summed: tuple[str, ...], habits: Habits,
-            header_row: int) -> list[object]:
+def _totals(
+    keys: list[str], rows: list[Row], summed: tuple[str, ...], habits: Habits, header_row: int
+) -> list[object]:
     out: list[object] = ["Totale"] + [None] * (len(keys) - 1)
     for k in summed:
         j = keys.index(k)

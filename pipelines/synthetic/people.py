@@ -116,8 +116,9 @@ class PeoplePool:
         return Household(self._households, members, minors, residence)
 
     # -- people -----------------------------------------------------------------------
-    def new_person(self, year: int, *, household: Household | None = None,
-                   minor: bool | None = None) -> Person:
+    def new_person(
+        self, year: int, *, household: Household | None = None, minor: bool | None = None
+    ) -> Person:
         rng = self._rng
         if minor is None:
             minor = rng.random() < 0.05
@@ -146,16 +147,18 @@ class PeoplePool:
         else:
             surname = rng.choice(names.SURNAMES_FOREIGN)
             name = rng.choice(names.MALE_FOREIGN if sex == "M" else names.FEMALE_FOREIGN)
-            abroad = (names.BIRTH_COUNTRIES_UE if citizenship == "UE"
-                      else names.BIRTH_COUNTRIES_EXTRA_UE)
+            abroad = (
+                names.BIRTH_COUNTRIES_UE if citizenship == "UE" else names.BIRTH_COUNTRIES_EXTRA_UE
+            )
             born_here = minor or rng.random() < 0.12
             birthplace = rng.choice(self._near_belfiore if born_here else abroad)
         kind = "standard"
         if citizenship == "EXTRA_UE" and not minor and rng.random() < 0.07:
             code, kind = self._provisional(), "provisional"
         else:
-            code = cf.build(consonants6(surname, name), birth_year, birth_month, birth_day,
-                            sex, birthplace)
+            code = cf.build(
+                consonants6(surname, name), birth_year, birth_month, birth_day, sex, birthplace
+            )
             if rng.random() < 0.005:
                 code, kind = omocode(code), "omocodia"
             digits = 1
@@ -166,9 +169,17 @@ class PeoplePool:
                 code, kind = omocode(code, digits), "omocodia"
                 digits += 1
         self._codes.add(code)
-        person = Person(len(self.people) + 1, surname, name, sex,
-                        date(birth_year, birth_month, birth_day), code, kind, citizenship,
-                        household)
+        person = Person(
+            len(self.people) + 1,
+            surname,
+            name,
+            sex,
+            date(birth_year, birth_month, birth_day),
+            code,
+            kind,
+            citizenship,
+            household,
+        )
         self.people.append(person)
         return person
 
@@ -185,7 +196,11 @@ class PeoplePool:
         n = len(self.people)
         for _ in range(4):
             p = self.people[self._rng.randrange(max(0, n - 4000), n)]
-            if p.partners and partner not in p.partners and len(p.partners) < MAX_PARTNERS_PER_PERSON:
+            if (
+                p.partners
+                and partner not in p.partners
+                and len(p.partners) < MAX_PARTNERS_PER_PERSON
+            ):
                 return p
         return None
 

@@ -43,8 +43,9 @@ def late_arrival(rng: random.Random, period: str) -> datetime:
 
 
 def after(rng: random.Random, t: datetime, low_seconds: int, high_seconds: int) -> datetime:
-    return datetime.fromtimestamp(int(t.timestamp()) + rng.randint(low_seconds, high_seconds),
-                                  timezone())
+    return datetime.fromtimestamp(
+        int(t.timestamp()) + rng.randint(low_seconds, high_seconds), timezone()
+    )
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ _ODS_STYLES = (
     '<number:month number:style="long"/><number:text>/</number:text>'
     '<number:year number:style="long"/></number:date-style>'
     '<style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/>'
-    '</office:automatic-styles>'
+    "</office:automatic-styles>"
 )
 _ODS_MANIFEST = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -102,7 +102,7 @@ _ODS_MANIFEST = (
     f'<manifest:file-entry manifest:full-path="/" manifest:version="1.2" '
     f'manifest:media-type="{ODS_MIMETYPE}"/>'
     '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-    '</manifest:manifest>'
+    "</manifest:manifest>"
 )
 _EMPTY_CELL = "<table:table-cell/>"
 
@@ -111,21 +111,30 @@ def _ods_cell(v: object) -> str:
     if v is None:
         return _EMPTY_CELL
     if isinstance(v, date):
-        return (f'<table:table-cell table:style-name="ce1" office:value-type="date" '
-                f'office:date-value="{v.isoformat()}"><text:p>{v.strftime("%d/%m/%Y")}'
-                '</text:p></table:table-cell>')
+        return (
+            f'<table:table-cell table:style-name="ce1" office:value-type="date" '
+            f'office:date-value="{v.isoformat()}"><text:p>{v.strftime("%d/%m/%Y")}'
+            "</text:p></table:table-cell>"
+        )
     if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
         raw = f"{v:.2f}" if isinstance(v, Decimal) else f"{v:g}" if isinstance(v, float) else str(v)
-        return (f'<table:table-cell office:value-type="float" office:value="{raw}">'
-                f'<text:p>{raw.replace(".", ",")}</text:p></table:table-cell>')
-    return (f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}'
-            '</text:p></table:table-cell>')
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{raw}">'
+            f"<text:p>{raw.replace('.', ',')}</text:p></table:table-cell>"
+        )
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}'
+        "</text:p></table:table-cell>"
+    )
 
 
 def ods_bytes(sheets: list[Sheet]) -> bytes:
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-             f'<office:document-content {_ODS_NS} office:version="1.2">', _ODS_STYLES,
-             "<office:body><office:spreadsheet>"]
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<office:document-content {_ODS_NS} office:version="1.2">',
+        _ODS_STYLES,
+        "<office:body><office:spreadsheet>",
+    ]
     for sheet in sheets:
         parts.append(f"<table:table table:name={quoteattr(sheet.name)}>")
         for row in sheet.grid:
@@ -140,12 +149,21 @@ def ods_bytes(sheets: list[Sheet]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         # The mimetype entry first and stored, as ODF requires.
-        z.writestr(zipfile.ZipInfo("mimetype", date_time=ZIP_EPOCH), ODS_MIMETYPE,
-                   compress_type=zipfile.ZIP_STORED)
-        z.writestr(zipfile.ZipInfo("META-INF/manifest.xml", date_time=ZIP_EPOCH),
-                   _ODS_MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr(zipfile.ZipInfo("content.xml", date_time=ZIP_EPOCH), "".join(parts),
-                   compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(
+            zipfile.ZipInfo("mimetype", date_time=ZIP_EPOCH),
+            ODS_MIMETYPE,
+            compress_type=zipfile.ZIP_STORED,
+        )
+        z.writestr(
+            zipfile.ZipInfo("META-INF/manifest.xml", date_time=ZIP_EPOCH),
+            _ODS_MANIFEST,
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
+        z.writestr(
+            zipfile.ZipInfo("content.xml", date_time=ZIP_EPOCH),
+            "".join(parts),
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
     return buf.getvalue()
 
 

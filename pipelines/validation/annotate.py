@@ -23,8 +23,15 @@ RED = "FFF8B4B4"
 YELLOW = "FFFFE699"
 PROBLEMS_SHEET = "Problemi"
 LIST_HEADERS = ["Tipo", "Foglio", "Riga", "Colonna", "Valore trovato", "Problema", "Cosa serve"]
-NUMERIC = {"anno_nascita", "componenti_nucleo", "minori_nucleo", "importo_euro", "ore",
-           "importo_totale", "quota_cofinanziamento"}
+NUMERIC = {
+    "anno_nascita",
+    "componenti_nucleo",
+    "minori_nucleo",
+    "importo_euro",
+    "ore",
+    "importo_totale",
+    "quota_cofinanziamento",
+}
 
 
 def _cell_value(column: str, text: str | None) -> object:
@@ -61,8 +68,12 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
     wb = Workbook()
     listing = wb.active
     listing.title = PROBLEMS_SHEET
-    listing.append([f"Problemi del file {v.drop.name}: correggere ogni riga indicata nel "
-                    "vostro file originale e inviarlo di nuovo per intero."])
+    listing.append(
+        [
+            f"Problemi del file {v.drop.name}: correggere ogni riga indicata nel "
+            "vostro file originale e inviarlo di nuovo per intero."
+        ]
+    )
     listing["A1"].font = Font(bold=True)
     listing.append(LIST_HEADERS)
     for c in listing[2]:
@@ -73,13 +84,17 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
         title = (table.sheet or name)[:31]
         ws = wb.create_sheet(title)
         order = sorted(table.positions, key=lambda c: table.positions[c])
-        missing = [c.name for c in TABLES[name]
-                   if (c.required or c.name == "codice_fiscale") and c.name not in table.positions]
+        missing = [
+            c.name
+            for c in TABLES[name]
+            if (c.required or c.name == "codice_fiscale") and c.name not in table.positions
+        ]
         where: dict[str, int] = {}
         for j, canonical in enumerate(order + missing, start=1):
             where[canonical] = j
             header = table.headers.get(canonical) or next(
-                c.template_header for c in TABLES[name] if c.name == canonical)
+                c.template_header for c in TABLES[name] if c.name == canonical
+            )
             head = ws.cell(row=table.header_row, column=j, value=header)
             head.font = Font(bold=True)
             ws.column_dimensions[get_column_letter(j)].width = max(12, min(len(header) + 4, 40))
@@ -103,8 +118,16 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
             return None
         canonical = next((c for c, h in table.headers.items() if h == issue.column), None)
         if canonical is None and issue.rule == "column_missing" and name is not None:
-            canonical = next((c.name for c in TABLES[name] if f"'{c.template_header}'" in issue.message
-                              and c.name in where and c.name not in table.positions), None)
+            canonical = next(
+                (
+                    c.name
+                    for c in TABLES[name]
+                    if f"'{c.template_header}'" in issue.message
+                    and c.name in where
+                    and c.name not in table.positions
+                ),
+                None,
+            )
             return ws.cell(row=table.header_row, column=where[canonical]) if canonical else None
         if canonical is None or canonical not in where:
             return None
@@ -112,9 +135,17 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
 
     for issue in v.issues:
         cell = target(issue)
-        listing.append(["Errore" if issue.severity == ERROR else "Avviso", issue.sheet or "",
-                        issue.row, issue.column or "", issue.value or "", issue.message,
-                        issue.expected or ""])
+        listing.append(
+            [
+                "Errore" if issue.severity == ERROR else "Avviso",
+                issue.sheet or "",
+                issue.row,
+                issue.column or "",
+                issue.value or "",
+                issue.message,
+                issue.expected or "",
+            ]
+        )
         if cell is None:
             continue
         link = listing.cell(row=listing.max_row, column=6)  # the message leads to the cell

@@ -67,8 +67,10 @@ def _mapped(f, values: Sequence[object], flags: Sequence[bool] | None = None) ->
 
 
 def _num(values: Sequence[object]) -> np.ndarray:
-    return np.array([np.nan if v is None or v is INVALID else float(v) for v in values],  # type: ignore[arg-type]
-                    dtype="float64")
+    return np.array(
+        [np.nan if v is None or v is INVALID else float(v) for v in values],  # type: ignore[arg-type]
+        dtype="float64",
+    )
 
 
 def _fmt_flag(raw: Sequence[str | None], parsed: Sequence[object]) -> list[bool | None]:
@@ -133,9 +135,16 @@ class Typed:
         """(birth year, sex) against the codice fiscale, where both are there to compare."""
         year_ok: Flags = []
         sex_ok: Flags = []
-        for v, a, w, k, b, y, s in zip(self.cf, self.anonymous, self.well_formed,
-                                       self.check_ok, self.birth, self.year, self.sex,
-                                       strict=True):
+        for v, a, w, k, b, y, s in zip(
+            self.cf,
+            self.anonymous,
+            self.well_formed,
+            self.check_ok,
+            self.birth,
+            self.year,
+            self.sex,
+            strict=True,
+        ):
             if a or not w or v is None or not k:
                 year_ok.append(None)
                 sex_ok.append(None)
@@ -152,9 +161,11 @@ RULES: dict[str, Callable[[Typed], Flags]] = {}
 
 def rule(name: str) -> Callable[[Callable[[Typed], Flags]], Callable[[Typed], Flags]]:
     """Register a row rule computed here; the suite expects its `chk__<name>` to be True."""
+
     def register(f: Callable[[Typed], Flags]) -> Callable[[Typed], Flags]:
         RULES[name] = f
         return f
+
     return register
 
 
@@ -186,22 +197,28 @@ def cf_with_anonymous(t: Typed) -> Flags:
 @rule("codice_fiscale_format")
 def cf_format(t: Typed) -> Flags:
     """16 characters of the right shape, or 11 digits."""
-    return [None if (v is None or a) else w
-            for v, a, w in zip(t.cf, t.anonymous, t.well_formed, strict=True)]
+    return [
+        None if (v is None or a) else w
+        for v, a, w in zip(t.cf, t.anonymous, t.well_formed, strict=True)
+    ]
 
 
 @rule("codice_fiscale_check_char")
 def cf_check_char(t: Typed) -> Flags:
     """A well-formed codice fiscale has the right check character."""
-    return [k if (v and w and not a) else None
-            for v, a, w, k in zip(t.cf, t.anonymous, t.well_formed, t.check_ok, strict=True)]
+    return [
+        k if (v and w and not a) else None
+        for v, a, w, k in zip(t.cf, t.anonymous, t.well_formed, t.check_ok, strict=True)
+    ]
 
 
 @rule("anonimo_not_allowed")
 def anonymous_allowed(t: Typed) -> Flags:
     """Anonymous rows only for the low-threshold services of the catalogue."""
-    return [(s.anonymous_allowed if s else None) if a else None
-            for a, s in zip(t.anonymous, t.service, strict=True)]
+    return [
+        (s.anonymous_allowed if s else None) if a else None
+        for a, s in zip(t.anonymous, t.service, strict=True)
+    ]
 
 
 @rule("anno_nascita_format")
@@ -225,8 +242,10 @@ def sex_agrees(t: Typed) -> Flags:
 @rule("comune_residenza_unknown")
 def municipality_known(t: Typed) -> Flags:
     """The municipality is an ISTAT code, a municipality's name, or SFD."""
-    return [None if r is None else (k is not None)
-            for r, k in zip(t.raw["comune_residenza"], t.municipality, strict=True)]
+    return [
+        None if r is None else (k is not None)
+        for r, k in zip(t.raw["comune_residenza"], t.municipality, strict=True)
+    ]
 
 
 @rule("componenti_nucleo_format")
@@ -269,15 +288,19 @@ def amount_format(t: Typed) -> Flags:
 @rule("importo_euro_required")
 def amount_required(t: Typed) -> Flags:
     """A monetary service has an amount above zero."""
-    return [(isinstance(a, float) and a > 0) if (s and s.monetary and a is not INVALID) else None
-            for s, a in zip(t.service, t.amount, strict=True)]
+    return [
+        (isinstance(a, float) and a > 0) if (s and s.monetary and a is not INVALID) else None
+        for s, a in zip(t.service, t.amount, strict=True)
+    ]
 
 
 @rule("importo_euro_not_monetary")
 def amount_only_monetary(t: Typed) -> Flags:
     """A service that is not monetary has no amount (empty or 0)."""
-    return [(a is None or a == 0) if (s and not s.monetary and a is not INVALID) else None
-            for s, a in zip(t.service, t.amount, strict=True)]
+    return [
+        (a is None or a == 0) if (s and not s.monetary and a is not INVALID) else None
+        for s, a in zip(t.service, t.amount, strict=True)
+    ]
 
 
 @rule("ore_format")
@@ -289,15 +312,19 @@ def hours_format(t: Typed) -> Flags:
 @rule("esito_required")
 def outcome_required(t: Typed) -> Flags:
     """A service whose outcome the catalogue requires has one."""
-    return [(e is not None) if (s and s.outcome_required) else None
-            for s, e in zip(t.service, t.outcome, strict=True)]
+    return [
+        (e is not None) if (s and s.outcome_required) else None
+        for s, e in zip(t.service, t.outcome, strict=True)
+    ]
 
 
 @rule("esito_value")
 def outcome_of_the_service(t: Typed) -> Flags:
     """The outcome is one of the row's service's outcomes."""
-    return [(e in s.outcomes) if (s and e is not None) else None
-            for s, e in zip(t.service, t.outcome, strict=True)]
+    return [
+        (e in s.outcomes) if (s and e is not None) else None
+        for s, e in zip(t.service, t.outcome, strict=True)
+    ]
 
 
 # The typed columns that raw.interventi and raw.spese take from the validation frame:
@@ -306,17 +333,28 @@ def outcome_of_the_service(t: Typed) -> Flags:
 # three in agreement.
 TO_RAW: dict[str, dict[str, str]] = {
     "interventi": {
-        "id_intervento": "id_intervento", "anno_nascita": "anno_nascita_int",
-        "sesso": "sesso_code", "comune_residenza": "comune_istat",
-        "cittadinanza": "cittadinanza_code", "codice_nucleo": "codice_nucleo",
-        "componenti_nucleo": "componenti_int", "minori_nucleo": "minori_int",
-        "area": "area_code", "tipo_intervento": "tipo_code", "data_intervento": "data_date",
-        "importo_euro": "importo_num", "ore": "ore_num", "esito": "esito_code",
+        "id_intervento": "id_intervento",
+        "anno_nascita": "anno_nascita_int",
+        "sesso": "sesso_code",
+        "comune_residenza": "comune_istat",
+        "cittadinanza": "cittadinanza_code",
+        "codice_nucleo": "codice_nucleo",
+        "componenti_nucleo": "componenti_int",
+        "minori_nucleo": "minori_int",
+        "area": "area_code",
+        "tipo_intervento": "tipo_code",
+        "data_intervento": "data_date",
+        "importo_euro": "importo_num",
+        "ore": "ore_num",
+        "esito": "esito_code",
         "inviante": "inviante_code",
     },
     "spese": {
-        "voce": "voce_code", "area": "area_code", "importo_totale": "importo_totale_num",
-        "quota_cofinanziamento": "quota_cofinanziamento_num", "note": "note",
+        "voce": "voce_code",
+        "area": "area_code",
+        "importo_totale": "importo_totale_num",
+        "quota_cofinanziamento": "quota_cofinanziamento_num",
+        "note": "note",
     },
 }
 
@@ -330,7 +368,9 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     anon = _mapped(parse_yes_no, c["anonimo"])
     tipo = _mapped(parse_service, c["tipo_intervento"])
     t = Typed(
-        raw=c, cf=cf, anonymous=[a == "SI" for a in anon],
+        raw=c,
+        cf=cf,
+        anonymous=[a == "SI" for a in anon],
         year=_mapped(parse_int, c["anno_nascita"]),
         members=_mapped(parse_int, c["componenti_nucleo"], dec),
         minors=_mapped(parse_int, c["minori_nucleo"], dec),
@@ -338,14 +378,17 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
         amount=_mapped(parse_number, c["importo_euro"], dec),
         hours=_mapped(parse_number, c["ore"], dec),
         service=[services.get(x) if x else None for x in tipo],
-        sex=_mapped(parse_code, c["sesso"]), outcome=_mapped(parse_code, c["esito"]),
+        sex=_mapped(parse_code, c["sesso"]),
+        outcome=_mapped(parse_code, c["esito"]),
         municipality=_mapped(resolve_municipality, c["comune_residenza"]),
         well_formed=_mapped(lambda v: cfmod.is_well_formed(v) if v else None, cf),
         check_ok=_mapped(lambda v: cfmod.has_valid_check(v) if v else None, cf),
-        birth=_mapped(lambda v: cfmod.birth_info(v) if v else None, cf))
+        birth=_mapped(lambda v: cfmod.birth_info(v) if v else None, cf),
+    )
 
-    df = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in c.items()
-                       if k not in ("_file", "_row")})
+    df = pd.DataFrame(
+        {k: pd.Series(v, dtype="object") for k, v in c.items() if k not in ("_file", "_row")}
+    )
     df["_file"] = np.asarray(c["_file"], dtype="int64")
     df["_row"] = np.asarray(c["_row"], dtype="int64")
     df["_period_year"] = np.asarray([int(p[:4]) for p in c["_period"]], dtype="float64")
@@ -362,10 +405,12 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     df["esito_code"] = pd.Series(t.outcome, dtype="object")
     df["inviante_code"] = pd.Series(_mapped(parse_code, c["inviante"]), dtype="object")
     df["comune_istat"] = pd.Series(t.municipality, dtype="object")
-    df["data_date"] = pd.Series([d if isinstance(d, dt.date) else None for d in t.dates],
-                                dtype="object")
-    df["data_month"] = pd.Series([d.strftime("%Y-%m") if isinstance(d, dt.date) else None
-                                  for d in t.dates], dtype="object")
+    df["data_date"] = pd.Series(
+        [d if isinstance(d, dt.date) else None for d in t.dates], dtype="object"
+    )
+    df["data_month"] = pd.Series(
+        [d.strftime("%Y-%m") if isinstance(d, dt.date) else None for d in t.dates], dtype="object"
+    )
     df["importo_num"] = _num(t.amount)
     df["ore_num"] = _num(t.hours)
     for name, compute in RULES.items():
@@ -378,17 +423,21 @@ def expenses_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
     dec = c.pop("_decimal_comma")
     total = _mapped(parse_number, c["importo_totale"], dec)
     cofin = _mapped(parse_number, c["quota_cofinanziamento"], dec)
-    df = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in c.items()
-                       if k not in ("_file", "_row")})
+    df = pd.DataFrame(
+        {k: pd.Series(v, dtype="object") for k, v in c.items() if k not in ("_file", "_row")}
+    )
     df["_file"] = np.asarray(c["_file"], dtype="int64")
     df["_row"] = np.asarray(c["_row"], dtype="int64")
     df["voce_code"] = pd.Series(_mapped(parse_code, c["voce"]), dtype="object")
     df["area_code"] = pd.Series(_mapped(parse_code, c["area"]), dtype="object")
     df["importo_totale_num"] = _num(total)
     df["quota_cofinanziamento_num"] = _num(cofin)
-    df["chk__importo_totale_format"] = pd.Series(_fmt_flag(c["importo_totale"], total), dtype="object")
-    df["chk__quota_cofinanziamento_format"] = pd.Series(_fmt_flag(c["quota_cofinanziamento"], cofin),
-                                                        dtype="object")
+    df["chk__importo_totale_format"] = pd.Series(
+        _fmt_flag(c["importo_totale"], total), dtype="object"
+    )
+    df["chk__quota_cofinanziamento_format"] = pd.Series(
+        _fmt_flag(c["quota_cofinanziamento"], cofin), dtype="object"
+    )
     return df
 
 

@@ -27,6 +27,7 @@ from pipelines.validation.suites import validate_frames
 
 log = logging.getLogger(__name__)
 
+
 class Verdict(StrEnum):
     """What validation says of a file (its submission status, unless it is held)."""
 
@@ -38,8 +39,11 @@ class Verdict(StrEnum):
 ACCEPTED = Verdict.ACCEPTED
 ACCEPTED_WITH_WARNINGS = Verdict.ACCEPTED_WITH_WARNINGS
 REJECTED = Verdict.REJECTED
-VERDICT_IT = {ACCEPTED: "accettato", ACCEPTED_WITH_WARNINGS: "accettato con avvisi",
-              REJECTED: "respinto"}
+VERDICT_IT = {
+    ACCEPTED: "accettato",
+    ACCEPTED_WITH_WARNINGS: "accettato con avvisi",
+    REJECTED: "respinto",
+}
 
 
 def mask(value: str | None, column: str | None) -> str | None:
@@ -91,8 +95,11 @@ class FileVerdict:
                 read, accepted = self.table_rows(name)
                 tables[name] = {"read": read, "accepted": accepted}
         return {
-            "partner": self.drop.partner, "period": self.drop.period, "file": self.drop.name,
-            "sha256": self.drop.sha256, "status": self.status,
+            "partner": self.drop.partner,
+            "period": self.drop.period,
+            "file": self.drop.name,
+            "sha256": self.drop.sha256,
+            "status": self.status,
             "rows": {"read": self.rows_read, "accepted": self.rows_accepted},
             "tables": tables,
             "issues": [i.as_json() for i in self.issues],
@@ -107,24 +114,36 @@ def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
     if not PERIOD_RE.match(drop.period):
         return [file_issue("invalid_period_folder", period=drop.period)]
     if not settings.start_period <= drop.period <= settings.end_period:
-        return [file_issue("period_outside_partnership", period=formats.month(drop.period),
-                           start=formats.month(settings.start_period),
-                           end=formats.month(settings.end_period))]
+        return [
+            file_issue(
+                "period_outside_partnership",
+                period=formats.month(drop.period),
+                start=formats.month(settings.start_period),
+                end=formats.month(settings.end_period),
+            )
+        ]
     p = partners[drop.partner]
-    if (p.active_from and drop.period < p.active_from) or (p.active_to and drop.period > p.active_to):
-        return [file_issue("partner_not_active", partner=drop.partner,
-                           period=formats.month(drop.period))]
+    if (p.active_from and drop.period < p.active_from) or (
+        p.active_to and drop.period > p.active_to
+    ):
+        return [
+            file_issue(
+                "partner_not_active", partner=drop.partner, period=formats.month(drop.period)
+            )
+        ]
     return []
 
 
-def evaluate(drops: Sequence[Drop], settings: Settings,
-             watch: Stopwatch | None = None) -> list[FileVerdict]:
+def evaluate(
+    drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
+) -> list[FileVerdict]:
     """The verdict on each drop (what `check` and the portal show)."""
     return evaluate_batch(drops, settings, watch)[0]
 
 
-def evaluate_batch(drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
-                   ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
+def evaluate_batch(
+    drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
+) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
     drop's position in `drops`; rejected files' rows included)."""
     watch = watch or Stopwatch()
@@ -149,14 +168,20 @@ def evaluate_batch(drops: Sequence[Drop], settings: Settings, watch: Stopwatch |
         failures = validate_frames(frames)
     positions: dict[str, dict[tuple[int, int], int]] = {}
     # A cell the reader already flagged (a formula without a value) is told about once.
-    flagged = {(i, issue.sheet, issue.row, issue.column) for i, v in enumerate(verdicts)
-               for issue in v.issues if issue.row is not None}
+    flagged = {
+        (i, issue.sheet, issue.row, issue.column)
+        for i, v in enumerate(verdicts)
+        for issue in v.issues
+        if issue.row is not None
+    }
     for f in failures:
         v = verdicts[f.file_index]
         df = frames[f.table]
         if f.table not in positions:
-            positions[f.table] = {(int(a), int(b)): i for i, (a, b)
-                                  in enumerate(zip(df["_file"], df["_row"], strict=True))}
+            positions[f.table] = {
+                (int(a), int(b)): i
+                for i, (a, b) in enumerate(zip(df["_file"], df["_row"], strict=True))
+            }
         table = v.tables[f.table]
         if f.column not in table.positions:
             continue  # a missing column: said once, at file level
@@ -166,19 +191,33 @@ def evaluate_batch(drops: Sequence[Drop], settings: Settings, watch: Stopwatch |
         raw = row[f.column]
         value = None if raw is None or (isinstance(raw, float) and raw != raw) else str(raw)
         shown = mask(explain.shown_value(f.column, value, row), f.column)
-        v.issues.append(Issue(
-            Severity(f.severity), f.rule, f.message.format(value=shown or ""),
-            sheet=table.sheet or f.table, row=f.row,
-            column=table.headers.get(f.column) or _template_header(f.table, f.column),
-            value=shown,
-            expected=explain.expected(f.rule, f.column, f.expected, row, v.drop.period)))
+        v.issues.append(
+            Issue(
+                Severity(f.severity),
+                f.rule,
+                f.message.format(value=shown or ""),
+                sheet=table.sheet or f.table,
+                row=f.row,
+                column=table.headers.get(f.column) or _template_header(f.table, f.column),
+                value=shown,
+                expected=explain.expected(f.rule, f.column, f.expected, row, v.drop.period),
+            )
+        )
     for v in verdicts:
         v.issues.sort(key=lambda i: (i.row is not None, i.sheet or "", i.row or 0, i.column or ""))
     for v in verdicts:
         rules = sorted({i.rule for i in v.issues if i.severity == ERROR})
-        log.info("file %s/%s/%s: %s, %d rows, %d errors, %d warnings%s", v.drop.partner,
-                 v.drop.period, v.drop.name, v.status, v.rows_read, v.errors, v.warnings,
-                 f" (rules: {', '.join(rules)})" if rules else "")
+        log.info(
+            "file %s/%s/%s: %s, %d rows, %d errors, %d warnings%s",
+            v.drop.partner,
+            v.drop.period,
+            v.drop.name,
+            v.status,
+            v.rows_read,
+            v.errors,
+            v.warnings,
+            f" (rules: {', '.join(rules)})" if rules else "",
+        )
     return verdicts, frames
 
 

@@ -26,9 +26,14 @@ from pipelines.ingestion.columns import (
 )
 
 # Allowed codes of the columns with a closed list (besides services and outcomes).
-CODES: dict[str, tuple[str, ...]] = {"sesso": SEX, "anonimo": YES_NO, "area": AREAS,
-                                     "cittadinanza": CITIZENSHIP, "inviante": REFERRERS,
-                                     "voce": EXPENSE_ITEMS}
+CODES: dict[str, tuple[str, ...]] = {
+    "sesso": SEX,
+    "anonimo": YES_NO,
+    "area": AREAS,
+    "cittadinanza": CITIZENSHIP,
+    "inviante": REFERRERS,
+    "voce": EXPENSE_ITEMS,
+}
 CODE_CUTOFF = 70
 NAME_CUTOFF = 80
 
@@ -39,8 +44,9 @@ def listing(items: list[str] | tuple[str, ...]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} oppure {items[-1]}"
 
 
-def nearest(text: str | None, choices: list[str] | tuple[str, ...],
-            cutoff: int = CODE_CUTOFF) -> str | None:
+def nearest(
+    text: str | None, choices: list[str] | tuple[str, ...], cutoff: int = CODE_CUTOFF
+) -> str | None:
     """The closest allowed code to what was typed, if close enough (case and spaces aside)."""
     if not text:
         return None
@@ -53,10 +59,14 @@ def nearest(text: str | None, choices: list[str] | tuple[str, ...],
 def _names() -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
     """(folded names of the Ambito, of all Italy, folded name -> official name)."""
     rows = reference.municipalities()
-    official = {reference.fold_name(r["municipality_name"]): r["municipality_name"]
-                for r in rows.values()}
-    ambito = tuple(reference.fold_name(rows[c]["municipality_name"])
-                   for c in reference.ambito_codes() if c in rows)
+    official = {
+        reference.fold_name(r["municipality_name"]): r["municipality_name"] for r in rows.values()
+    }
+    ambito = tuple(
+        reference.fold_name(rows[c]["municipality_name"])
+        for c in reference.ambito_codes()
+        if c in rows
+    )
     return ambito, tuple(official), official
 
 
@@ -69,8 +79,11 @@ def nearest_municipality(text: str | None) -> str | None:
     rows = reference.municipalities()
     if s.isdigit():
         code = s.zfill(6)
-        close = [c for c in reference.ambito_codes()
-                 if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) == 1]
+        close = [
+            c
+            for c in reference.ambito_codes()
+            if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) == 1
+        ]
         return f"{close[0]} ({rows[close[0]]['municipality_name']})" if len(close) == 1 else None
     ambito, everywhere, official = _names()
     folded = reference.fold_name(s)
@@ -106,12 +119,16 @@ def expected(rule: str, column: str, default: str | None, row: Any, period: str)
     svc = services.get(_text(row.get("tipo_code")) or "")
     area = _text(row.get("area_code"))
     if rule in ("data_intervento_outside_period", "data_intervento_format"):
-        return (f"una data di {formats.month(period)} ({formats.month_days(period)}), "
-                "scritta gg/mm/aaaa")
+        return (
+            f"una data di {formats.month(period)} ({formats.month_days(period)}), "
+            "scritta gg/mm/aaaa"
+        )
     if rule == "tipo_intervento_area_mismatch" and svc:
         same = [c for c, s in services.items() if s.area == area]
-        text = (f"{svc.code} ({svc.label}) è un servizio dell'area {svc.area} "
-                f"({reference.areas().get(svc.area, svc.area).lower()}): indicare Area = {svc.area}")
+        text = (
+            f"{svc.code} ({svc.label}) è un servizio dell'area {svc.area} "
+            f"({reference.areas().get(svc.area, svc.area).lower()}): indicare Area = {svc.area}"
+        )
         return text + (f", oppure un servizio dell'area {area}: {listing(same)}" if same else "")
     if rule == "tipo_intervento_unknown":
         near = nearest(_text(row.get("tipo_intervento")), tuple(services))
@@ -129,12 +146,15 @@ def expected(rule: str, column: str, default: str | None, row: Any, period: str)
         return f"forse {near}? Altrimenti {default}" if near else default
     if rule == "anonimo_not_allowed" and svc:
         allowed = [c for c, s in services.items() if s.anonymous_allowed]
-        return (f"{svc.code} ({svc.label}) richiede il codice fiscale: Anonimo = SI solo per "
-                f"{listing(allowed)}")
+        return (
+            f"{svc.code} ({svc.label}) richiede il codice fiscale: Anonimo = SI solo per "
+            f"{listing(allowed)}"
+        )
     if rule in ("importo_euro_required", "importo_euro_not_monetary") and svc:
         what = "un importo maggiore di 0" if svc.monetary else "cella vuota o 0"
         return f"{what}: {svc.code} ({svc.label}) " + (
-            "è un contributo economico" if svc.monetary else "non è un contributo economico")
+            "è un contributo economico" if svc.monetary else "non è un contributo economico"
+        )
     if rule.endswith("_value") and column in CODES:
         near = nearest(_text(row.get(column)), CODES[column])
         values = listing(CODES[column])

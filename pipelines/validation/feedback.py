@@ -51,11 +51,13 @@ def month_it(period: str) -> str:
     return formats.month(period)
 
 
-HELD_IT = ("<p>Il file è stato controllato ed è <strong>{verdict}</strong>, ma <strong>non è "
-           "stato ancora applicato</strong>: il mese di {period} è già stato approvato e chiuso "
-           "dal referente dell'osservatorio, e i suoi dati restano quelli approvati. Abbiamo "
-           "chiesto al referente di riaprire il mese: quando lo farà, questo file sostituirà "
-           "la versione approvata, senza bisogno di inviarlo di nuovo.</p>")
+HELD_IT = (
+    "<p>Il file è stato controllato ed è <strong>{verdict}</strong>, ma <strong>non è "
+    "stato ancora applicato</strong>: il mese di {period} è già stato approvato e chiuso "
+    "dal referente dell'osservatorio, e i suoi dati restano quelli approvati. Abbiamo "
+    "chiesto al referente di riaprire il mese: quando lo farà, questo file sostituirà "
+    "la versione approvata, senza bisogno di inviarlo di nuovo.</p>"
+)
 
 
 TABLE_IT = {"interventi": "interventi", "spese": "spese"}
@@ -68,14 +70,17 @@ def counts_it(v: FileVerdict, held: bool = False) -> str:
     for name in TABLES:
         if name in v.tables or name == "interventi":
             read, accepted = v.table_rows(name)
-            parts.append(f"{TABLE_IT[name].capitalize()}: {formats.number(read)} "
-                         f"{'riga letta' if read == 1 else 'righe lette'}, "
-                         f"{formats.number(accepted)} {taken}")
+            parts.append(
+                f"{TABLE_IT[name].capitalize()}: {formats.number(read)} "
+                f"{'riga letta' if read == 1 else 'righe lette'}, "
+                f"{formats.number(accepted)} {taken}"
+            )
     return " · ".join(parts)
 
 
-def render_html(v: FileVerdict, version: int | None = None, held: bool = False,
-                annotated: str | None = None) -> str:
+def render_html(
+    v: FileVerdict, version: int | None = None, held: bool = False, annotated: str | None = None
+) -> str:
     """The partner's page: the verdict, the counts per table and every problem with its row,
     column, value and what is expected. No rule ids or hashes: those are in the JSON."""
     d = v.drop
@@ -87,21 +92,34 @@ def render_html(v: FileVerdict, version: int | None = None, held: bool = False,
             f"<tr><td class='{e(i.severity)}'>{sev}</td><td>{e(i.sheet or '')}</td>"
             f"<td>{'' if i.row is None else i.row}</td><td>{e(i.column or '')}</td>"
             f"<td>{e(i.value or '')}</td><td>{e(i.message)}</td><td>{e(i.expected or '')}</td>"
-            "</tr>")
-    table = ("<table><thead><tr><th scope='col'>Tipo</th><th scope='col'>Foglio</th>"
-             "<th scope='col'>Riga</th><th scope='col'>Colonna</th>"
-             "<th scope='col'>Valore trovato</th><th scope='col'>Problema</th>"
-             "<th scope='col'>Cosa serve</th></tr></thead><tbody>" + "".join(rows)
-             + "</tbody></table>") if rows else "<p>Nessun problema riscontrato.</p>"
-    copy = (f"<p><a href='{e(annotated)}'>Scarica il vostro file con le celle da correggere "
-            "evidenziate</a> (il primo foglio elenca tutti i problemi).</p>"
-            if annotated else "")
-    advice = ("<p>Il file è stato <strong>respinto</strong>: nessun dato è stato acquisito. "
-              "Correggere tutte le righe indicate e inviare di nuovo l'intero rendiconto "
-              "del mese.</p>"
-              if v.status == REJECTED else
-              "<p>Il rendiconto è stato acquisito. Un nuovo file per lo stesso mese sostituirà "
-              "questo per intero.</p>")
+            "</tr>"
+        )
+    table = (
+        (
+            "<table><thead><tr><th scope='col'>Tipo</th><th scope='col'>Foglio</th>"
+            "<th scope='col'>Riga</th><th scope='col'>Colonna</th>"
+            "<th scope='col'>Valore trovato</th><th scope='col'>Problema</th>"
+            "<th scope='col'>Cosa serve</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+        if rows
+        else "<p>Nessun problema riscontrato.</p>"
+    )
+    copy = (
+        f"<p><a href='{e(annotated)}'>Scarica il vostro file con le celle da correggere "
+        "evidenziate</a> (il primo foglio elenca tutti i problemi).</p>"
+        if annotated
+        else ""
+    )
+    advice = (
+        "<p>Il file è stato <strong>respinto</strong>: nessun dato è stato acquisito. "
+        "Correggere tutte le righe indicate e inviare di nuovo l'intero rendiconto "
+        "del mese.</p>"
+        if v.status == REJECTED
+        else "<p>Il rendiconto è stato acquisito. Un nuovo file per lo stesso mese sostituirà "
+        "questo per intero.</p>"
+    )
     if held:
         advice = HELD_IT.format(verdict=e(VERDICT_IT[v.status]), period=e(month_it(d.period)))
     errors = f"{formats.number(v.errors)} {'errore' if v.errors == 1 else 'errori'}"
@@ -111,8 +129,8 @@ def render_html(v: FileVerdict, version: int | None = None, held: bool = False,
 <style>{_CSS}</style></head><body>
 <h1>Esito del rendiconto mensile</h1>
 <p>Ente <strong>{e(d.partner)}</strong> · mese <strong>{e(month_it(d.period))}</strong> · file <strong>{e(d.name)}</strong>
-{f' · versione {version}' if version else ''}</p>
-<p class="verdict {e(v.status)}">{e(VERDICT_IT[v.status].capitalize())}{' · in attesa (mese chiuso)' if held else ''}</p>
+{f" · versione {version}" if version else ""}</p>
+<p class="verdict {e(v.status)}">{e(VERDICT_IT[v.status].capitalize())}{" · in attesa (mese chiuso)" if held else ""}</p>
 <p>{e(counts_it(v, held))} · {errors} · {warnings}</p>
 {advice}
 {copy}
@@ -121,8 +139,9 @@ def render_html(v: FileVerdict, version: int | None = None, held: bool = False,
 """
 
 
-def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None,
-                   held: bool = False) -> Path:
+def write_feedback(
+    ws: Workspace, v: FileVerdict, version: int | None = None, held: bool = False
+) -> Path:
     """Write the page, the JSON and (when rows have issues) the annotated workbook. A `held`
     file (its month approved and closed) is told it waits for the month to be reopened."""
     folder = feedback_dir(ws, v)
@@ -130,14 +149,18 @@ def write_feedback(ws: Workspace, v: FileVerdict, version: int | None = None,
     stem = f"esito_{v.drop.sha256[:8]}_{Path(v.drop.name).stem}"
     page = folder / f"{stem}.html"
     verdict = v.as_json() | ({"held": True} if held else {})
-    _write_atomic(folder / f"{stem}.json",
-                  json.dumps(verdict, ensure_ascii=False, indent=2).encode("utf-8"))
+    _write_atomic(
+        folder / f"{stem}.json", json.dumps(verdict, ensure_ascii=False, indent=2).encode("utf-8")
+    )
     # The annotated copy is for a rejected file with problems in its data rows: the partner
     # sees each problem on its cell. Warnings and columns the partner added are explained
     # well enough by the page (and annotating costs a workbook write).
     annotated = None
-    if v.status == REJECTED and v.tables and any(
-            i.row is not None and i.rule not in HEADER_RULES for i in v.issues):
+    if (
+        v.status == REJECTED
+        and v.tables
+        and any(i.row is not None and i.rule not in HEADER_RULES for i in v.issues)
+    ):
         try:
             from pipelines.validation.annotate import annotated_workbook
 

@@ -118,5 +118,14 @@ def parse_yes_no(text: str | None) -> str | None:
     code = parse_code(text)
     if code is None:
         return None
-    return {"SÌ": "SI", "SÍ": "SI", "S": "SI", "YES": "SI", "TRUE": "SI", "1": "SI",
-            "N": "NO", "FALSE": "NO", "0": "NO"}.get(code, code)
+    return {
+        "SÌ": "SI",
+        "SÍ": "SI",
+        "S": "SI",
+        "YES": "SI",
+        "TRUE": "SI",
+        "1": "SI",
+        "N": "NO",
+        "FALSE": "NO",
+        "0": "NO",
+    }.get(code, code)

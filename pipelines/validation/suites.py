@@ -126,7 +126,10 @@ def _codes(series: pd.Series, kind: str) -> np.ndarray:
         return pd.factorize(lengths)[0].astype("int64")
     values = series.to_numpy()
     if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in (
-            "string", "boolean", "empty"):
+        "string",
+        "boolean",
+        "empty",
+    ):
         # True == 1 == 1.0 in a hash table: values of different types are told apart
         typed = np.empty(len(values), dtype=object)
         for i, (v, na) in enumerate(zip(values, isna, strict=True)):
@@ -237,9 +240,18 @@ def _validate_distinct(table: str, df: pd.DataFrame, doc: dict[str, Any]) -> lis
             continue
         ks = [int(k) for k in r.result.get("unexpected_index_list") or []]
         for i in distinct.rows(_kwargs_columns(r.expectation_config.kwargs), ks):
-            failures.append(RowFailure(table, int(files[i]), int(rows[i]), meta["rule"],
-                                       meta["severity"], meta["column"], meta["message"],
-                                       meta["expected"]))
+            failures.append(
+                RowFailure(
+                    table,
+                    int(files[i]),
+                    int(rows[i]),
+                    meta["rule"],
+                    meta["severity"],
+                    meta["column"],
+                    meta["message"],
+                    meta["expected"],
+                )
+            )
     return failures
 
 
@@ -247,11 +259,11 @@ def _raise_if_failed(r: Any) -> None:
     if r.exception_info and r.exception_info.get("raised_exception"):
         raise RuntimeError(
             f"GX could not evaluate rule {r.expectation_config.meta['rule']}: "
-            f"{r.exception_info.get('exception_message')}")
+            f"{r.exception_info.get('exception_message')}"
+        )
 
 
-def _run_suite(table: str, doc: dict[str, Any], df: pd.DataFrame,
-               index: list[str] | None) -> list:
+def _run_suite(table: str, doc: dict[str, Any], df: pd.DataFrame, index: list[str] | None) -> list:
     """The suite's results, in the suite's order."""
     from great_expectations.core.expectation_suite import ExpectationSuite
 
@@ -261,8 +273,10 @@ def _run_suite(table: str, doc: dict[str, Any], df: pd.DataFrame,
     batch_def = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("run")
     suite = ExpectationSuite(name=name, expectations=[dict(e) for e in doc["expectations"]])
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})
-    result_format: dict[str, Any] = {"result_format": "COMPLETE",
-                                     "return_unexpected_index_query": False}
+    result_format: dict[str, Any] = {
+        "result_format": "COMPLETE",
+        "return_unexpected_index_query": False,
+    }
     if index:  # otherwise the unexpected rows' positions (the frame's RangeIndex)
         result_format["unexpected_index_column_names"] = index
     result = batch.validate(suite, result_format=result_format)
@@ -279,7 +293,16 @@ def _validate_rows(table: str, df: pd.DataFrame, doc: dict[str, Any]) -> list[Ro
         if r.success:
             continue
         for idx in r.result.get("unexpected_index_list") or []:
-            failures.append(RowFailure(table, int(idx["_file"]), int(idx["_row"]), meta["rule"],
-                                       meta["severity"], meta["column"], meta["message"],
-                                       meta["expected"]))
+            failures.append(
+                RowFailure(
+                    table,
+                    int(idx["_file"]),
+                    int(idx["_row"]),
+                    meta["rule"],
+                    meta["severity"],
+                    meta["column"],
+                    meta["message"],
+                    meta["expected"],
+                )
+            )
     return failures

@@ -33,8 +33,9 @@ class DbtStep:
 
 
 @contextlib.contextmanager
-def models(settings: Settings, as_of: dt.date | None = None,
-           full_refresh: bool = False) -> Iterator[DbtStep]:
+def models(
+    settings: Settings, as_of: dt.date | None = None, full_refresh: bool = False
+) -> Iterator[DbtStep]:
     """Plan the build and hand the dbt step to the caller, who runs it; once it has run, the
     plan waits for publication (`meta.pending_build`). Call it holding the writer lock."""
     configure_env(settings)
@@ -66,8 +67,9 @@ def publication(settings: Settings):  # type: ignore[no-untyped-def]
     return protect_and_publish(settings)
 
 
-def build_warehouse(settings: Settings, as_of: dt.date | None = None,
-          full_refresh: bool = False) -> BuildPlan:
+def build_warehouse(
+    settings: Settings, as_of: dt.date | None = None, full_refresh: bool = False
+) -> BuildPlan:
     """The whole build with the dbt executable called directly (no Dagster)."""
     with writer_lock(settings.home):
         with models(settings, as_of, full_refresh) as step:

@@ -35,12 +35,15 @@ def dbt_env(as_of: dt.date | None = None, plan: BuildPlan | None = None) -> dict
     """What changes at every build goes through the environment (macros/as_of.sql,
     macros/incremental.sql): the build's date and the first changed month."""
     changed = plan.changed_from if plan is not None and not plan.full_refresh else ""
-    return {"OSSERVATORIO_AS_OF": (as_of or dt.date.today()).isoformat(),
-            "OSSERVATORIO_CHANGED_FROM": changed}
+    return {
+        "OSSERVATORIO_AS_OF": (as_of or dt.date.today()).isoformat(),
+        "OSSERVATORIO_CHANGED_FROM": changed,
+    }
 
 
-def build_args(settings: Settings, select: str | None = None,
-               plan: BuildPlan | None = None) -> list[str]:
+def build_args(
+    settings: Settings, select: str | None = None, plan: BuildPlan | None = None
+) -> list[str]:
     # Unit tests pin the SQL and run in the test suite; the pipeline's builds run the models,
     # seeds and data tests (the asset checks) only.
     args = ["build", "--exclude-resource-type", "unit_test"]
@@ -65,9 +68,15 @@ def dbt_executable() -> str:
 
 
 def _sources_mtime() -> float:
-    roots = [PROJECT_DIR / "models", PROJECT_DIR / "macros", PROJECT_DIR / "tests",
-             PROJECT_DIR.parent / "seeds"]
-    files = [PROJECT_DIR / "dbt_project.yml"] + [p for r in roots for p in r.rglob("*") if p.is_file()]
+    roots = [
+        PROJECT_DIR / "models",
+        PROJECT_DIR / "macros",
+        PROJECT_DIR / "tests",
+        PROJECT_DIR.parent / "seeds",
+    ]
+    files = [PROJECT_DIR / "dbt_project.yml"] + [
+        p for r in roots for p in r.rglob("*") if p.is_file()
+    ]
     return max(p.stat().st_mtime for p in files)
 
 
@@ -77,8 +86,12 @@ def ensure_manifest() -> Path:
     if not manifest.exists() or manifest.stat().st_mtime < _sources_mtime():
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         env.setdefault("OSSERVATORIO_WAREHOUSE", str(PROJECT_DIR / "target" / "parse.duckdb"))
-        subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(PROJECT_DIR)],
-                       cwd=PROJECT_DIR, env=env, check=True)
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(PROJECT_DIR)],
+            cwd=PROJECT_DIR,
+            env=env,
+            check=True,
+        )
     return manifest
 
 
@@ -95,15 +108,21 @@ def run_dbt(settings: Settings, args: list[str], env: dict[str, str] | None = No
     configure_env(settings)
     ws = Workspace(settings.home).ensure()
     with open(ws.logs / "dbt.log", "w", encoding="utf-8") as out:
-        code = subprocess.run([dbt_executable(), *args, "--profiles-dir", str(PROJECT_DIR)],
-                              cwd=PROJECT_DIR, env={**os.environ, **(env or {})},
-                              stdout=out, stderr=subprocess.STDOUT,
-                              preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-                              check=False).returncode
+        code = subprocess.run(
+            [dbt_executable(), *args, "--profiles-dir", str(PROJECT_DIR)],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            check=False,
+        ).returncode
     if code != 0:
         failed = _failed_nodes(PROJECT_DIR / "target" / "run_results.json")
-        raise BuildError(f"the warehouse build failed ({', '.join(failed) or f'dbt exit {code}'}); "
-                         f"see {ws.logs / 'dbt.log'}")
+        raise BuildError(
+            f"the warehouse build failed ({', '.join(failed) or f'dbt exit {code}'}); "
+            f"see {ws.logs / 'dbt.log'}"
+        )
 
 
 def _failed_nodes(run_results: Path) -> list[str]:
@@ -111,5 +130,8 @@ def _failed_nodes(run_results: Path) -> list[str]:
         results = json.loads(run_results.read_text())["results"]
     except (OSError, ValueError, KeyError):
         return []
-    return [r["unique_id"].split(".")[-1] for r in results
-            if r.get("status") in ("error", "fail", "runtime error")][:5]
+    return [
+        r["unique_id"].split(".")[-1]
+        for r in results
+        if r.get("status") in ("error", "fail", "runtime error")
+    ][:5]

@@ -26,7 +26,9 @@ def writer_lock(home: Path, timeout_seconds: float = 3600) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError("another writer has held the warehouse for too long") from None
+                    raise TimeoutError(
+                        "another writer has held the warehouse for too long"
+                    ) from None
                 if not waited:
                     log.info("warehouse busy: waiting for the other writer to finish")
                     waited = True

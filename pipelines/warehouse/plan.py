@@ -57,11 +57,16 @@ def last_period(settings: Settings, as_of: dt.date | None = None) -> str:
 def fingerprint(settings: Settings) -> str:
     """What, when it changes, invalidates every kept month: the SQL, the seeds, the calendar."""
 
-    digest = hashlib.sha256(json.dumps([settings.start_period, settings.end_period,
-                                        settings.due_day]).encode())
+    digest = hashlib.sha256(
+        json.dumps([settings.start_period, settings.end_period, settings.due_day]).encode()
+    )
     roots = [PROJECT_DIR / "models", PROJECT_DIR / "macros", PROJECT_DIR.parent / "seeds"]
-    sources = sorted(p for r in roots for p in r.rglob("*")
-                     if p.is_file() and p.suffix in (".sql", ".yml", ".csv"))
+    sources = sorted(
+        p
+        for r in roots
+        for p in r.rglob("*")
+        if p.is_file() and p.suffix in (".sql", ".yml", ".csv")
+    )
     files = [PROJECT_DIR / "dbt_project.yml", *sources]
     for f in files:
         digest.update(str(f.relative_to(PROJECT_DIR.parent)).encode() + b"\0" + f.read_bytes())
@@ -74,9 +79,16 @@ class LastBuild:
     last_period: str
 
 
-def decide(*, start_period: str, last: str, fingerprint: str, previous: LastBuild | None,
-           first_changed: str | None, submission_ids: tuple[str, ...],
-           full_refresh: bool = False) -> BuildPlan:
+def decide(
+    *,
+    start_period: str,
+    last: str,
+    fingerprint: str,
+    previous: LastBuild | None,
+    first_changed: str | None,
+    submission_ids: tuple[str, ...],
+    full_refresh: bool = False,
+) -> BuildPlan:
     """The plan, from the facts alone: the calendar (`start_period`, the `last` month that has
     ended), the project's `fingerprint`, the `previous` build, and the first month that a
     submission not yet built touches."""
@@ -95,15 +107,23 @@ def decide(*, start_period: str, last: str, fingerprint: str, previous: LastBuil
     new_month = period.following(previous.last_period) if last > previous.last_period else None
     candidates = [p for p in (first_changed, new_month) if p is not None]
     if not candidates:
-        return BuildPlan(False, period.following(last), last, fingerprint, submission_ids,
-                         "no new data: only the calendar and quality tables are refreshed")
+        return BuildPlan(
+            False,
+            period.following(last),
+            last,
+            fingerprint,
+            submission_ids,
+            "no new data: only the calendar and quality tables are refreshed",
+        )
     start = max(min(candidates), start_period)
-    return BuildPlan(False, start, last, fingerprint, submission_ids,
-                     f"data or months changed from {start}")
+    return BuildPlan(
+        False, start, last, fingerprint, submission_ids, f"data or months changed from {start}"
+    )
 
 
-def plan_build(settings: Settings, as_of: dt.date | None = None,
-               full_refresh: bool = False) -> BuildPlan:
+def plan_build(
+    settings: Settings, as_of: dt.date | None = None, full_refresh: bool = False
+) -> BuildPlan:
     """Full refresh or the months to recompute; call it holding the writer lock."""
     import duckdb
 
@@ -113,22 +133,32 @@ def plan_build(settings: Settings, as_of: dt.date | None = None,
     con = raw.connect(ws.warehouse)
     try:
         con.execute(BUILD_LOG_DDL)
-        ids = tuple(i for (i,) in con.execute(
-            "select submission_id from raw.submissions order by submission_id").fetchall())
+        ids = tuple(
+            i
+            for (i,) in con.execute(
+                "select submission_id from raw.submissions order by submission_id"
+            ).fetchall()
+        )
         previous = con.execute(
             "select fingerprint, last_period from meta.builds order by built_at desc limit 1"
         ).fetchone()
         changed = con.execute(
             "select min(period) from raw.submissions where submission_id not in "
-            "(select submission_id from meta.built_submissions)").fetchone()[0]  # type: ignore[index]
+            "(select submission_id from meta.built_submissions)"
+        ).fetchone()[0]  # type: ignore[index]
     except duckdb.Error as exc:
         raise BuildError(f"cannot read the warehouse's build ledger: {exc}") from exc
     finally:
         con.close()
-    return decide(start_period=settings.start_period, last=last_period(settings, as_of),
-                  fingerprint=fingerprint(settings),
-                  previous=LastBuild(*previous) if previous else None, first_changed=changed,
-                  submission_ids=ids, full_refresh=full_refresh)
+    return decide(
+        start_period=settings.start_period,
+        last=last_period(settings, as_of),
+        fingerprint=fingerprint(settings),
+        previous=LastBuild(*previous) if previous else None,
+        first_changed=changed,
+        submission_ids=ids,
+        full_refresh=full_refresh,
+    )
 
 
 def record_build(settings: Settings, plan: BuildPlan) -> None:
@@ -141,11 +171,20 @@ def record_build(settings: Settings, plan: BuildPlan) -> None:
         con.execute("begin")
         if plan.full_refresh:
             con.execute("delete from meta.built_submissions")
-        con.execute("insert or ignore into meta.built_submissions select unnest(?)",
-                    [list(plan.submission_ids)])
-        con.execute("insert into meta.builds values (current_timestamp, ?, ?, ?, ?, ?)",
-                    [plan.full_refresh, plan.changed_from, plan.last_period, plan.fingerprint,
-                     len(plan.submission_ids)])
+        con.execute(
+            "insert or ignore into meta.built_submissions select unnest(?)",
+            [list(plan.submission_ids)],
+        )
+        con.execute(
+            "insert into meta.builds values (current_timestamp, ?, ?, ?, ?, ?)",
+            [
+                plan.full_refresh,
+                plan.changed_from,
+                plan.last_period,
+                plan.fingerprint,
+                len(plan.submission_ids),
+            ],
+        )
         con.execute(PENDING_DDL)
         con.execute("delete from meta.pending_build")
         con.execute("commit")
@@ -169,8 +208,9 @@ def save_pending(settings: Settings, plan: BuildPlan) -> None:
         con.execute(PENDING_DDL)
         con.execute("begin")
         con.execute("delete from meta.pending_build")
-        con.execute("insert into meta.pending_build values (?)",
-                    [json.dumps(dataclasses.asdict(plan))])
+        con.execute(
+            "insert into meta.pending_build values (?)", [json.dumps(dataclasses.asdict(plan))]
+        )
         con.execute("commit")
     finally:
         con.close()
@@ -190,5 +230,3 @@ def pending(settings: Settings) -> BuildPlan | None:
     fields = json.loads(row[0])
     fields["submission_ids"] = tuple(fields["submission_ids"])
     return BuildPlan(**fields)
-
-

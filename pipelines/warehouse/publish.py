@@ -42,15 +42,21 @@ def audit_and_publish(settings: Settings, protection: Protection | None = None) 
     protection = protection or audit_only(Workspace(settings.home).warehouse)
     if not protection.passed:
         found = protection.audit.recoverable
-        sample = ", ".join(f"{r.indicator_code} {r.period} {r.window} {r.scope} {r.scope_code}"
-                           f" {r.dimension}={r.dimension_value}".rstrip("= ")
-                           for r in found.head(3).itertuples())
+        sample = ", ".join(
+            f"{r.indicator_code} {r.period} {r.window} {r.scope} {r.scope_code}"
+            f" {r.dimension}={r.dimension_value}".rstrip("= ")
+            for r in found.head(3).itertuples()
+        )
         raise PublicationBlocked(
             f"publication stopped: the disclosure audit found {len(found)} suppressed cells "
             f"recoverable from the published ones ({sample})"
-            + (f"; links broken by the exact values: {protection.audit.broken_links}"
-               if protection.audit.broken_links else "")
-            + "; the previous publication stays")
+            + (
+                f"; links broken by the exact values: {protection.audit.broken_links}"
+                if protection.audit.broken_links
+                else ""
+            )
+            + "; the previous publication stays"
+        )
     record_build(settings, plan)
     publish(settings)
     return protection
@@ -100,12 +106,16 @@ def _export_parquet(database: Path, folder: Path) -> None:
     staging.mkdir(parents=True)
     con = duckdb.connect(str(database), read_only=True)
     try:
-        tables = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         for table in tables:
-            con.execute(f"copy marts.\"{table}\" to '{staging / (table + '.parquet')}' "
-                        "(format parquet)")
+            con.execute(
+                f"copy marts.\"{table}\" to '{staging / (table + '.parquet')}' (format parquet)"
+            )
     finally:
         con.close()
     old = folder.with_name(".parquet.old")
@@ -114,5 +124,3 @@ def _export_parquet(database: Path, folder: Path) -> None:
         folder.rename(old)
     staging.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
-
-

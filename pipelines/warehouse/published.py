@@ -19,11 +19,16 @@ def known_to_analysts(ws: Workspace) -> tuple[set[str], set[str]]:
     except duckdb.Error:
         return set(), set()
     try:
-        rows = con.execute("select partner_code, period, sha256, status "
-                           "from marts.submissions").fetchall()
-        reopened = {(p, m) for p, m in con.execute(
-            "select partner_code, period from marts.submission_calendar "
-            "where held_files > 0 and not is_approved").fetchall()}
+        rows = con.execute(
+            "select partner_code, period, sha256, status from marts.submissions"
+        ).fetchall()
+        reopened = {
+            (p, m)
+            for p, m in con.execute(
+                "select partner_code, period from marts.submission_calendar "
+                "where held_files > 0 and not is_approved"
+            ).fetchall()
+        }
     except duckdb.Error:  # a copy published before these tables existed
         return set(), set()
     finally:

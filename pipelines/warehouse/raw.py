@@ -115,13 +115,18 @@ def known_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
 def versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
     """The last version recorded of every (partner, period): the next version of each, for a whole run
     (its writer holds the workspace lock, so nobody else records meanwhile)."""
-    rows = con.execute("select partner_code, period, max(version) from raw.submissions "
-                       "group by all").fetchall()
+    rows = con.execute(
+        "select partner_code, period, max(version) from raw.submissions group by all"
+    ).fetchall()
     return {(p, m): int(v or 0) for p, m, v in rows}
 
 
-def interventions_rows(df: pd.DataFrame, submission_id: str | np.ndarray, key: bytes,
-                       pseudonyms: dict[str, str] | None = None) -> pd.DataFrame:
+def interventions_rows(
+    df: pd.DataFrame,
+    submission_id: str | np.ndarray,
+    key: bytes,
+    pseudonyms: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """The rows of raw.interventi; `submission_id` one for all rows or one per row.
     `pseudonyms` (codice fiscale -> person_id) saves HMACs across the files of a run."""
     anon = (df["anonimo_code"] == "SI").to_numpy()
@@ -137,16 +142,25 @@ def interventions_rows(df: pd.DataFrame, submission_id: str | np.ndarray, key: b
     ids[-1] = None
     person = ids[codes]  # code -1: no codice fiscale
     person[anon] = None
-    return pd.DataFrame({"submission_id": submission_id,
-                         "row_number": df["_row"].astype("int64").to_numpy(),
-                         "person_id": person, "anonimo": anon,
-                         **_typed(df, "interventi")})
+    return pd.DataFrame(
+        {
+            "submission_id": submission_id,
+            "row_number": df["_row"].astype("int64").to_numpy(),
+            "person_id": person,
+            "anonimo": anon,
+            **_typed(df, "interventi"),
+        }
+    )
 
 
 def expenses_rows(df: pd.DataFrame, submission_id: str | np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({"submission_id": submission_id,
-                         "row_number": df["_row"].astype("int64").to_numpy(),
-                         **_typed(df, "spese")})
+    return pd.DataFrame(
+        {
+            "submission_id": submission_id,
+            "row_number": df["_row"].astype("int64").to_numpy(),
+            **_typed(df, "spese"),
+        }
+    )
 
 
 # How a frame column becomes its raw column's type (as is, otherwise).
@@ -164,8 +178,10 @@ _AS_RAW: dict[str, Callable[[pd.Series], np.ndarray]] = {
 
 def _typed(df: pd.DataFrame, table: str) -> dict[str, np.ndarray]:
     """The raw table's typed columns from the validation frame (derived.TO_RAW)."""
-    return {raw: _AS_RAW.get(raw, lambda s: s.to_numpy())(df[frame])
-            for raw, frame in TO_RAW[table].items()}
+    return {
+        raw: _AS_RAW.get(raw, lambda s: s.to_numpy())(df[frame])
+        for raw, frame in TO_RAW[table].items()
+    }
 
 
 STAGED_TABLES = ("submission_issues", "interventi", "spese")
@@ -197,19 +213,26 @@ def stage_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, pd.DataFrame]) ->
     return stage
 
 
-def record_submission(con: duckdb.DuckDBPyConnection, ledger: dict, stage: Stage,
-                      file_index: int) -> None:
+def record_submission(
+    con: duckdb.DuckDBPyConnection, ledger: dict, stage: Stage, file_index: int
+) -> None:
     """One file, one transaction: the ledger row, and the file's issues and rows from the
     batch's `stage` (those of file `file_index`), or nothing."""
     con.execute("begin transaction")
     try:
         cols = list(ledger)
-        con.execute(f"insert into raw.submissions ({', '.join(cols)}) values "
-                    f"({', '.join('?' for _ in cols)})", [ledger[c] for c in cols])
+        con.execute(
+            f"insert into raw.submissions ({', '.join(cols)}) values "
+            f"({', '.join('?' for _ in cols)})",
+            [ledger[c] for c in cols],
+        )
         for table in STAGED_TABLES:
             if file_index in stage.files[table]:
-                con.execute(f"insert into raw.{table} by name select * exclude (_file) "
-                            f"from stage_{table} where _file = ?", [file_index])
+                con.execute(
+                    f"insert into raw.{table} by name select * exclude (_file) "
+                    f"from stage_{table} where _file = ?",
+                    [file_index],
+                )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

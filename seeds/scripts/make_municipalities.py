@@ -29,8 +29,17 @@ def main() -> None:
     seen: set[str] = set()
     with out.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["istat_code", "municipality_name", "province_code", "region_name",
-                    "belfiore_code", "is_ambito_cremasco", "residence_class"])
+        w.writerow(
+            [
+                "istat_code",
+                "municipality_name",
+                "province_code",
+                "region_name",
+                "belfiore_code",
+                "is_ambito_cremasco",
+                "residence_class",
+            ]
+        )
         for r in sorted(body, key=lambda r: r[col["Codice Comune formato alfanumerico"]]):
             code = r[col["Codice Comune formato alfanumerico"]]
             if code in seen:
@@ -38,9 +47,17 @@ def main() -> None:
             seen.add(code)
             in_ambito = code in ambito
             cls = "CREMA" if code == CREMA else ("AMBITO" if in_ambito else "OUTSIDE")
-            w.writerow([code, r[col["Denominazione in italiano"]], r[col["Sigla automobilistica"]],
-                        r[col["Denominazione Regione"]], r[col["Codice Catastale del comune"]],
-                        "true" if in_ambito else "false", cls])
+            w.writerow(
+                [
+                    code,
+                    r[col["Denominazione in italiano"]],
+                    r[col["Sigla automobilistica"]],
+                    r[col["Denominazione Regione"]],
+                    r[col["Codice Catastale del comune"]],
+                    "true" if in_ambito else "false",
+                    cls,
+                ]
+            )
     missing = ambito - seen
     if missing:
         raise SystemExit(f"Ambito municipalities not in the ISTAT list: {sorted(missing)}")

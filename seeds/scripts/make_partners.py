@@ -27,14 +27,34 @@ def main() -> None:
     comune[0] += COMUNE - sum(comune)
     with out.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["partner_code", "partner_name", "consortium_code", "budget_eur",
-                    "comune_eur", "cofinancing_eur", "active_from", "active_to",
-                    "is_placeholder"])
+        w.writerow(
+            [
+                "partner_code",
+                "partner_name",
+                "consortium_code",
+                "budget_eur",
+                "comune_eur",
+                "cofinancing_eur",
+                "active_from",
+                "active_to",
+                "is_placeholder",
+            ]
+        )
         for i, (b, c) in enumerate(zip(budgets, comune, strict=True), start=1):
             code = f"P{i:02d}"
-            w.writerow([code, f"Ente partner {i:02d} (segnaposto)",
-                        "SUL_SERIO" if i <= SUL_SERIO else "CARITAS",
-                        f"{b:.2f}", f"{c:.2f}", f"{b - c:.2f}", "", "", "true"])
+            w.writerow(
+                [
+                    code,
+                    f"Ente partner {i:02d} (segnaposto)",
+                    "SUL_SERIO" if i <= SUL_SERIO else "CARITAS",
+                    f"{b:.2f}",
+                    f"{c:.2f}",
+                    f"{b - c:.2f}",
+                    "",
+                    "",
+                    "true",
+                ]
+            )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,9 @@ class Mailbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # the aiosmtpd hook
-        msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                       policy=email.policy.default)
+        msg = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), msg))
         return "250 Message accepted for delivery"
@@ -64,9 +65,15 @@ class SmtpServer:
 
     def settings_for(self, settings, **over):
         """The settings pointed at this server (the environment stays as it is)."""
-        return dataclasses.replace(settings, smtp_host=self.host, smtp_port=self.port,
-                                   smtp_security="none", steward_email=STEWARD,
-                                   mail_from="osservatorio@osservatorio.example", **over)
+        return dataclasses.replace(
+            settings,
+            smtp_host=self.host,
+            smtp_port=self.port,
+            smtp_security="none",
+            steward_email=STEWARD,
+            mail_from="osservatorio@osservatorio.example",
+            **over,
+        )
 
     def env(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The same through the environment (for code that loads the settings itself)."""
@@ -84,16 +91,22 @@ def free_port() -> int:
 
 
 def _authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER
-          and auth_data.password.decode() == SMTP_PASSWORD)
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login.decode() == SMTP_USER
+        and auth_data.password.decode() == SMTP_PASSWORD
+    )
     return AuthResult(success=ok, handled=False)
 
 
 def serve(auth: bool) -> Iterator[SmtpServer]:
     mailbox = Mailbox()
     port = free_port()
-    kwargs = {"authenticator": _authenticator, "auth_require_tls": False,
-              "auth_required": True} if auth else {}
+    kwargs = (
+        {"authenticator": _authenticator, "auth_require_tls": False, "auth_required": True}
+        if auth
+        else {}
+    )
     controller = Controller(mailbox, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:

@@ -25,13 +25,22 @@ CONFIG = AlertConfig()
 def some_alerts() -> list[rules.Alert]:
     f = {"due_date": "2026-07-10", "days_left": 2}
     missing = {"due_date": "2026-06-10", "days_late": 28, "files": 0, "reminder": 4}
-    return [rules.Alert("reminder_due_soon", rules.PARTNER, "P01", "2026-06", facts=f),
-            rules.Alert("report_missing", rules.PARTNER, "P03", "2026-05", bucket="week4",
-                        facts=missing),
-            rules.Alert("report_missing", rules.STEWARD, "P03", "2026-05", bucket="week4",
-                        facts=missing),
-            *rules.run_failure_alerts("build_warehouse", "feedbeef" * 4, ["warehouse_models"],
-                                      ["DagsterDbtCliRuntimeError"], [])]
+    return [
+        rules.Alert("reminder_due_soon", rules.PARTNER, "P01", "2026-06", facts=f),
+        rules.Alert(
+            "report_missing", rules.PARTNER, "P03", "2026-05", bucket="week4", facts=missing
+        ),
+        rules.Alert(
+            "report_missing", rules.STEWARD, "P03", "2026-05", bucket="week4", facts=missing
+        ),
+        *rules.run_failure_alerts(
+            "build_warehouse",
+            "feedbeef" * 4,
+            ["warehouse_models"],
+            ["DagsterDbtCliRuntimeError"],
+            [],
+        ),
+    ]
 
 
 def ours_only(caplog: pytest.LogCaptureFixture) -> str:
@@ -44,17 +53,23 @@ def records(home: Path) -> list[dict]:
 
 
 def test_sends_with_authentication_once_and_never_logs_the_password(
-        settings, smtp_auth_server: SmtpServer, caplog: pytest.LogCaptureFixture) -> None:
-    s = smtp_auth_server.settings_for(settings, smtp_user=SMTP_USER,
-                                      smtp_password=Secret(SMTP_PASSWORD.encode()))
+    settings, smtp_auth_server: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    s = smtp_auth_server.settings_for(
+        settings, smtp_user=SMTP_USER, smtp_password=Secret(SMTP_PASSWORD.encode())
+    )
     caplog.set_level(logging.DEBUG)
     first = deliver(some_alerts(), s, CONFIG, AS_OF)
     got = smtp_auth_server.mailbox.take()
     assert sorted((r.to[0], r.subject) for r in got) == [
-        ("p01@partner.example",
-         "[Osservatorio] Promemoria: rendiconto di giugno 2026 in scadenza il 10/07/2026"),
-        ("p03@partner.example",
-         "[Osservatorio] Rendiconto di maggio 2026 mancante (scadenza 10/06/2026)"),
+        (
+            "p01@partner.example",
+            "[Osservatorio] Promemoria: rendiconto di giugno 2026 in scadenza il 10/07/2026",
+        ),
+        (
+            "p03@partner.example",
+            "[Osservatorio] Rendiconto di maggio 2026 mancante (scadenza 10/06/2026)",
+        ),
         (STEWARD, "[Osservatorio] 2 new alerts as of 2026-07-08"),
     ]
     digest = next(r for r in got if r.to == [STEWARD])
@@ -62,7 +77,8 @@ def test_sends_with_authentication_once_and_never_logs_the_password(
     assert lines == [  # most severe first
         "- [run_failed] Pipeline run failed: job build_warehouse, run feedbeef; failed steps: "
         "warehouse_models; errors: DagsterDbtCliRuntimeError",
-        "- [report_missing] P03 2026-05: report missing, due 2026-06-10 (28 days ago)"]
+        "- [report_missing] P03 2026-05: report missing, due 2026-06-10 (28 days ago)",
+    ]
     assert all(r.message["Auto-Submitted"] == "auto-generated" for r in got)
     assert first.count("smtp") == 4 and first.count("failed") == 0
     assert [r["delivery"] for r in records(s.home)] == ["smtp"] * 4
@@ -76,11 +92,13 @@ def test_sends_with_authentication_once_and_never_logs_the_password(
     assert "@partner.example" not in ours and STEWARD not in ours  # roles, not addresses
 
 
-def test_a_wrong_password_fails_and_is_tried_again(settings, smtp_auth_server: SmtpServer,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_a_wrong_password_fails_and_is_tried_again(
+    settings, smtp_auth_server: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
     wrong = "not-the-password-either"
-    s = smtp_auth_server.settings_for(settings, smtp_user=SMTP_USER,
-                                      smtp_password=Secret(wrong.encode()))
+    s = smtp_auth_server.settings_for(
+        settings, smtp_user=SMTP_USER, smtp_password=Secret(wrong.encode())
+    )
     result = deliver(some_alerts(), s, CONFIG, AS_OF)
     assert result.count("failed") == 4 and smtp_auth_server.mailbox.take() == []
     assert {r["reason"] for r in records(s.home)} == {"SMTPAuthenticationError"}
@@ -91,8 +109,9 @@ def test_a_wrong_password_fails_and_is_tried_again(settings, smtp_auth_server: S
 
 
 def test_a_server_that_is_down_fails_every_message(settings) -> None:
-    s = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=free_port(),
-                            steward_email=STEWARD)
+    s = dataclasses.replace(
+        settings, smtp_host="127.0.0.1", smtp_port=free_port(), steward_email=STEWARD
+    )
     result = deliver(some_alerts(), s, CONFIG, AS_OF)
     assert result.count("failed") == 4
     assert "4 failed" in result.summary()
@@ -107,16 +126,31 @@ def test_without_smtp_settings_the_alerts_go_to_the_log_only(settings) -> None:
     assert [r["delivery"] for r in logged] == ["log_only"] * 4
     # No steward address either: the steward's alerts say that instead.
     assert {r["reason"] for r in logged if r["audience"] == "steward"} == {
-        "no steward address (OSSERVATORIO_STEWARD_EMAIL is not set)"}
+        "no steward address (OSSERVATORIO_STEWARD_EMAIL is not set)"
+    }
     assert {r["reason"] for r in logged if r["audience"] == "partner"} == {NO_SMTP}
     assert deliver(some_alerts(), settings, CONFIG, AS_OF).new == []
     line = json.loads((settings.home / "logs" / "alerts.jsonl").read_text().splitlines()[0])
-    assert set(line) == {"logged_at", "as_of", "key", "rule", "severity", "audience", "partner",
-                         "period", "detail", "bucket", "facts", "delivery", "reason"}
+    assert set(line) == {
+        "logged_at",
+        "as_of",
+        "key",
+        "rule",
+        "severity",
+        "audience",
+        "partner",
+        "period",
+        "detail",
+        "bucket",
+        "facts",
+        "delivery",
+        "reason",
+    }
 
 
-def test_a_partner_without_an_address_is_logged(settings, smtp_server: SmtpServer,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_partner_without_an_address_is_logged(
+    settings, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pipelines.alerting import delivery
 
     monkeypatch.setattr(delivery, "partner_addresses", lambda: {"P01": "p01@partner.example"})
@@ -140,6 +174,8 @@ def test_the_steward_reads_italian_when_configured(settings, smtp_server: SmtpSe
     deliver(some_alerts(), s, AlertConfig(language="it"), AS_OF)
     digest = next(r for r in smtp_server.mailbox.take() if r.to == [STEWARD])
     assert digest.subject == "[Osservatorio] 2 nuovi avvisi al 08/07/2026"
-    assert "- [report_missing] P03 2026-05: rendiconto mancante, scadenza 10/06/2026 " \
-           "(28 giorni fa)" in digest.body
+    assert (
+        "- [report_missing] P03 2026-05: rendiconto mancante, scadenza 10/06/2026 "
+        "(28 giorni fa)" in digest.body
+    )
     assert digest.message["Content-Language"] == "it"

@@ -33,9 +33,19 @@ from tests.helpers import row, write_xlsx
 ROME = ZoneInfo("Europe/Rome")
 ROOT = Path(__file__).resolve().parents[2]
 CLI = Path(sys.executable).with_name("osservatorio")
-CONFIG = GeneratorConfig(seed=5, partners=5, start_period="2026-01", months=6, rows_per_file=12,
-                         error_rate=0.2, warning_rate=0.1, late_rate=0.25, missing_rate=0.1,
-                         correction_rate=0.1, unreadable_rate=0.0)
+CONFIG = GeneratorConfig(
+    seed=5,
+    partners=5,
+    start_period="2026-01",
+    months=6,
+    rows_per_file=12,
+    error_rate=0.2,
+    warning_rate=0.1,
+    late_rate=0.25,
+    missing_rate=0.1,
+    correction_rate=0.1,
+    unreadable_rate=0.0,
+)
 BUILT_AS_OF = dt.date(2026, 9, 30)  # after every arrival: the calendar runs to August
 PERIODS = [f"2026-{m:02d}" for m in range(1, 9)]
 FIRST, SECOND = dt.date(2026, 7, 8), dt.date(2026, 7, 15)
@@ -64,10 +74,12 @@ def constructed_files(inbox: Path) -> list[File]:
         rows = [row(k, period) for k in range(60 if period == "2026-06" else 10)]
         d = due(period).replace(day=3 if period == "2026-06" else 5)
         arrival = dt.datetime(d.year, d.month, d.day, 10, i, tzinfo=ROME)
-        path = write_xlsx(inbox / ANOMALOUS / period / f"rendiconto_{period}.xlsx", rows,
-                          mtime=arrival)
-        out.append(File(ANOMALOUS, period, arrival, True,
-                        hashlib.sha256(path.read_bytes()).hexdigest()))
+        path = write_xlsx(
+            inbox / ANOMALOUS / period / f"rendiconto_{period}.xlsx", rows, mtime=arrival
+        )
+        out.append(
+            File(ANOMALOUS, period, arrival, True, hashlib.sha256(path.read_bytes()).hexdigest())
+        )
     return out
 
 
@@ -80,10 +92,16 @@ def scenario(module_home: Path, module_settings, smtp_server: SmtpServer):
 
     inbox = module_home / "inbox"
     manifest = generate(inbox, CONFIG, manifest_path=module_home / "truth" / "manifest.json")
-    files = [File(f["partner"], f["period"], dt.datetime.fromisoformat(f["arrival"]),
-                  f["expected_status"] != "rejected",
-                  hashlib.sha256((inbox / f["path"]).read_bytes()).hexdigest())
-             for f in manifest["files"]]
+    files = [
+        File(
+            f["partner"],
+            f["period"],
+            dt.datetime.fromisoformat(f["arrival"]),
+            f["expected_status"] != "rejected",
+            hashlib.sha256((inbox / f["path"]).read_bytes()).hexdigest(),
+        )
+        for f in manifest["files"]
+    ]
     files += constructed_files(inbox)
     assert max(f.arrival for f in files).date() < BUILT_AS_OF
     ingest(module_settings)
@@ -97,17 +115,29 @@ def scenario(module_home: Path, module_settings, smtp_server: SmtpServer):
     got_again = smtp_server.mailbox.take()
     # The 15th as the daily schedule runs it: a tick, then its run of the alerts job.
     d = defs()
-    tick = d.resolve_schedule_def("daily_alerts").evaluate_tick(dg.build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 7, 15, 7, 0, tzinfo=ROME)))
+    tick = d.resolve_schedule_def("daily_alerts").evaluate_tick(
+        dg.build_schedule_context(
+            scheduled_execution_time=dt.datetime(2026, 7, 15, 7, 0, tzinfo=ROME)
+        )
+    )
     (request,) = tick.run_requests or []
     with pytest.MonkeyPatch.context() as mp:
         smtp_server.env(mp)
         job = d.resolve_job_def("evaluate_alerts").execute_in_process(
-            run_config=request.run_config, instance=dg.DagsterInstance.ephemeral())
+            run_config=request.run_config, instance=dg.DagsterInstance.ephemeral()
+        )
     got_second = smtp_server.mailbox.take()
-    return {"manifest": manifest, "files": files, "first": first, "got_first": got_first,
-            "again": again, "got_again": got_again, "request": request, "job": job,
-            "got_second": got_second}
+    return {
+        "manifest": manifest,
+        "files": files,
+        "first": first,
+        "got_first": got_first,
+        "again": again,
+        "got_again": got_again,
+        "request": request,
+        "job": job,
+        "got_second": got_second,
+    }
 
 
 # --- the expected alerts, read from the manifest ----------------------------------------
@@ -127,8 +157,14 @@ def expected(files: list[File], as_of: dt.date) -> set[Key]:
     ready: dict[str, int] = {}
     for partner in partners():
         for period in PERIODS:
-            arrived = sorted((f for f in files if (f.partner, f.period) == (partner, period)
-                              and f.arrival < cutoff), key=lambda f: f.arrival)
+            arrived = sorted(
+                (
+                    f
+                    for f in files
+                    if (f.partner, f.period) == (partner, period) and f.arrival < cutoff
+                ),
+                key=lambda f: f.arrival,
+            )
             days_left = (due(period) - as_of).days
             if not arrived and 0 <= days_left <= 3:
                 out.add(("reminder_due_soon", "partner", partner, period, None, None))
@@ -137,14 +173,26 @@ def expected(files: list[File], as_of: dt.date) -> set[Key]:
                 week = f"week{(-days_left - 1) // 7 + 1}"
                 out.add(("report_missing", "partner", partner, period, None, week))
                 out.add(("report_missing", "steward", partner, period, None, week))
-            still_rejected = [f for f in arrived if not f.accepted
-                              and (not accepted or f.arrival > max(accepted))]
+            still_rejected = [
+                f for f in arrived if not f.accepted and (not accepted or f.arrival > max(accepted))
+            ]
             if still_rejected and still_rejected[-1].arrival >= cutoff - dt.timedelta(days=30):
                 for audience in ("partner", "steward"):
-                    out.add(("file_rejected", audience, partner, period,
-                             still_rejected[-1].sha256[:12], None))
-            if accepted and min(accepted) >= cutoff - dt.timedelta(days=30) \
-                    and min(accepted).astimezone(ROME).date() > due(period):
+                    out.add(
+                        (
+                            "file_rejected",
+                            audience,
+                            partner,
+                            period,
+                            still_rejected[-1].sha256[:12],
+                            None,
+                        )
+                    )
+            if (
+                accepted
+                and min(accepted) >= cutoff - dt.timedelta(days=30)
+                and min(accepted).astimezone(ROME).date() > due(period)
+            ):
                 out.add(("report_late", "steward", partner, period, None, None))
             if accepted and 0 < -days_left <= 120:  # nothing is approved in this scenario
                 ready[period] = ready.get(period, 0) + 1
@@ -160,20 +208,29 @@ def expected(files: list[File], as_of: dt.date) -> set[Key]:
 def subject_of(key: Key) -> str:
     rule, _, _, period, _, _ = key
     month, due_it = MONTHS_IT[period], due(period).strftime("%d/%m/%Y")
-    return "[Osservatorio] " + {
-        "reminder_due_soon": f"Promemoria: rendiconto di {month} in scadenza il {due_it}",
-        "report_missing": f"Rendiconto di {month} mancante (scadenza {due_it})",
-        "file_rejected": f"File respinto: rendiconto di {month}"}[rule]
+    return (
+        "[Osservatorio] "
+        + {
+            "reminder_due_soon": f"Promemoria: rendiconto di {month} in scadenza il {due_it}",
+            "report_missing": f"Rendiconto di {month} mancante (scadenza {due_it})",
+            "file_rejected": f"File respinto: rendiconto di {month}",
+        }[rule]
+    )
 
 
-RULE_IDS = {e["meta"]["rule"] for t in ("interventi", "spese") for e in json.loads(
-    (Path(__file__).resolve().parents[2] / "expectations" / f"{t}.json").read_text())[
-    "expectations"]} | set(FILE_RULES)
+RULE_IDS = {
+    e["meta"]["rule"]
+    for t in ("interventi", "spese")
+    for e in json.loads(
+        (Path(__file__).resolve().parents[2] / "expectations" / f"{t}.json").read_text()
+    )["expectations"]
+} | set(FILE_RULES)
 
 
 def partner_messages(keys: set[Key]) -> list[tuple[str, str]]:
-    return sorted((f"{k[2].lower()}@partner.example", subject_of(k)) for k in keys
-                  if k[1] == "partner")
+    return sorted(
+        (f"{k[2].lower()}@partner.example", subject_of(k)) for k in keys if k[1] == "partner"
+    )
 
 
 def digest_lines(got) -> set[tuple[str, str, str]]:
@@ -193,11 +250,17 @@ def of_steward(keys: set[Key]) -> set[tuple[str, str, str]]:
 
 def test_the_scenario_has_every_kind_of_alert(scenario) -> None:
     kinds = {(k[0], k[1]) for k in expected(scenario["files"], FIRST)}
-    assert kinds == {("reminder_due_soon", "partner"), ("report_missing", "partner"),
-                     ("report_missing", "steward"), ("file_rejected", "partner"),
-                     ("file_rejected", "steward"), ("report_late", "steward"),
-                     ("ready_to_approve", "steward"), ("rejected_repeatedly", "steward"),
-                     ("anomaly", "steward")}
+    assert kinds == {
+        ("reminder_due_soon", "partner"),
+        ("report_missing", "partner"),
+        ("report_missing", "steward"),
+        ("file_rejected", "partner"),
+        ("file_rejected", "steward"),
+        ("report_late", "steward"),
+        ("ready_to_approve", "steward"),
+        ("rejected_repeatedly", "steward"),
+        ("anomaly", "steward"),
+    }
     statuses = {pm["expected_calendar_status"] for pm in scenario["manifest"]["partner_months"]}
     assert {"late", "missing", "rejected", "corrected", "on_time"} <= statuses
 
@@ -205,15 +268,12 @@ def test_the_scenario_has_every_kind_of_alert(scenario) -> None:
 def test_exactly_the_expected_messages_reach_each_address(scenario) -> None:
     want = expected(scenario["files"], FIRST)
     got = scenario["got_first"]
-    assert sorted((m.to[0], m.subject) for m in got if m.to != [STEWARD]) == \
-        partner_messages(want)
-    assert all(len(m.to) == 1 and m.mail_from == "osservatorio@osservatorio.example"
-               for m in got)
+    assert sorted((m.to[0], m.subject) for m in got if m.to != [STEWARD]) == partner_messages(want)
+    assert all(len(m.to) == 1 and m.mail_from == "osservatorio@osservatorio.example" for m in got)
     assert digest_lines(got) == of_steward(want)
     (digest,) = [m for m in got if m.to == [STEWARD]]
     assert digest.subject == f"[Osservatorio] {len(of_steward(want))} new alerts as of 2026-07-08"
-    assert {a.key for a in scenario["first"].new} == {
-        "|".join(x or "-" for x in k) for k in want}
+    assert {a.key for a in scenario["first"].new} == {"|".join(x or "-" for x in k) for k in want}
 
 
 def test_key_content_of_the_messages(module_home: Path, scenario) -> None:
@@ -229,8 +289,11 @@ def test_key_content_of_the_messages(module_home: Path, scenario) -> None:
             page = re.search(r"(outbox/\S+/esito_[0-9a-f]{8}_[^\r\n]+\.html)", m.body)
             assert page and (module_home / page.group(1)).is_file(), m.body
             # where the problems are, in the partner's own column names; never a rule id
-            assert re.search(r"I problemi riguardano (la colonna «[^»]+»|il file nel suo "
-                             r"insieme) \(\d+ error[ei]\)", m.body), m.body
+            assert re.search(
+                r"I problemi riguardano (la colonna «[^»]+»|il file nel suo "
+                r"insieme) \(\d+ error[ei]\)",
+                m.body,
+            ), m.body
             assert not RULE_IDS & set(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", m.body)), m.body
         elif "Promemoria" in m.subject:
             assert f"inbox/{partner}/2026-06/" in m.body
@@ -240,7 +303,8 @@ def test_key_content_of_the_messages(module_home: Path, scenario) -> None:
         "- [anomaly] P07 2026-06 area POV: far from its previous months: "
         "interventions 60 (median 10 of 5 months, usually 10 to 10, score +50.0); "
         "persons 60 (median 10 of 5 months, usually 10 to 10, score +50.0); "
-        "amount EUR 10,770 (median 1,545 of 5 months, usually 1,545 to 1,545, score +59.7)")
+        "amount EUR 10,770 (median 1,545 of 5 months, usually 1,545 to 1,545, score +59.7)"
+    )
     p05 = next(x for x in digest.body.splitlines() if x.startswith("- [rejected_repeatedly] P05"))
     assert "2 files rejected in a row" in p05
 
@@ -248,29 +312,34 @@ def test_key_content_of_the_messages(module_home: Path, scenario) -> None:
 def test_a_second_evaluation_sends_nothing_new(module_home: Path, scenario) -> None:
     assert scenario["got_again"] == []
     assert scenario["again"].new == [] and len(scenario["again"].alerts) == len(
-        scenario["first"].alerts)
+        scenario["first"].alerts
+    )
     log = [json.loads(x) for x in (module_home / "logs" / "alerts.jsonl").read_text().splitlines()]
     keys = [r["key"] for r in log]
     assert len(keys) == len(set(keys))  # each alert once
     assert {r["delivery"] for r in log} == {"smtp"}
 
 
-def test_a_week_later_the_daily_job_sends_what_is_new_and_stops_what_is_resolved(
-        scenario) -> None:
+def test_a_week_later_the_daily_job_sends_what_is_new_and_stops_what_is_resolved(scenario) -> None:
     assert scenario["request"].run_config == {
-        "ops": {"deliver_alerts": {"config": {"as_of": "2026-07-15"}}}}
+        "ops": {"deliver_alerts": {"config": {"as_of": "2026-07-15"}}}
+    }
     assert scenario["job"].success
     files = scenario["files"]
     new = expected(files, SECOND) - expected(files, FIRST)
     got = scenario["got_second"]
-    assert sorted((m.to[0], m.subject) for m in got if m.to != [STEWARD]) == \
-        partner_messages(new)
+    assert sorted((m.to[0], m.subject) for m in got if m.to != [STEWARD]) == partner_messages(new)
     assert digest_lines(got) == of_steward(new)
     # Resolved: reminded on the 8th, report accepted by the 15th, no word about June since.
     reminded = {k[2] for k in expected(files, FIRST) if k[0] == "reminder_due_soon"}
-    resolved = {p for p in reminded if any(f.partner == p and f.period == "2026-06"
-                                           and f.accepted and f.arrival.date() <= SECOND
-                                           for f in files)}
+    resolved = {
+        p
+        for p in reminded
+        if any(
+            f.partner == p and f.period == "2026-06" and f.accepted and f.arrival.date() <= SECOND
+            for f in files
+        )
+    }
     assert resolved
     for m in got:
         for p in resolved:
@@ -279,11 +348,19 @@ def test_a_week_later_the_daily_job_sends_what_is_new_and_stops_what_is_resolved
 
 
 def test_status_json_shows_the_generator_statuses(module_home: Path, scenario) -> None:
-    out = subprocess.run([str(CLI), "status", "--format", "json"], capture_output=True,
-                         text=True, timeout=120, env=os.environ.copy(), check=True)
+    out = subprocess.run(
+        [str(CLI), "status", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+        check=True,
+    )
     got = {(r["partner"], r["period"]): r["status"] for r in json.loads(out.stdout)}
-    want = {(pm["partner"], pm["period"]): pm["expected_calendar_status"]
-            for pm in scenario["manifest"]["partner_months"]}
+    want = {
+        (pm["partner"], pm["period"]): pm["expected_calendar_status"]
+        for pm in scenario["manifest"]["partner_months"]
+    }
     want |= {(ANOMALOUS, p): "on_time" for p in PERIODS[:6]}
     assert {k: got[k] for k in want} == want
     rest = {k: v for k, v in got.items() if k not in want}
@@ -291,19 +368,33 @@ def test_status_json_shows_the_generator_statuses(module_home: Path, scenario) -
     assert len(got) == 28 * len(PERIODS)
 
 
-def test_cli_dry_run_prints_and_neither_sends_nor_records(module_home: Path, scenario,
-                                                          smtp_server: SmtpServer) -> None:
+def test_cli_dry_run_prints_and_neither_sends_nor_records(
+    module_home: Path, scenario, smtp_server: SmtpServer
+) -> None:
     log = module_home / "logs" / "alerts.jsonl"
     before = log.read_text()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSSERVATORIO_SMTP")}
-    env |= {"OSSERVATORIO_SMTP_HOST": smtp_server.host,
-            "OSSERVATORIO_SMTP_PORT": str(smtp_server.port)}
-    out = subprocess.run([str(CLI), "alerts", "--as-of", "2026-07-22", "--dry-run"],
-                         capture_output=True, text=True, timeout=120, env=env)
+    env |= {
+        "OSSERVATORIO_SMTP_HOST": smtp_server.host,
+        "OSSERVATORIO_SMTP_PORT": str(smtp_server.port),
+    }
+    out = subprocess.run(
+        [str(CLI), "alerts", "--as-of", "2026-07-22", "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     assert "dry run: nothing sent or recorded" in out.stdout
-    assert "--- to partner P04 <p04@partner.example>: [Osservatorio] Rendiconto di giugno " \
-           "2026 mancante" not in out.stdout  # P04's late June arrived on the 21st
-    assert re.search(r"^--- to partner P06 <p06@partner.example>: \[Osservatorio\] Rendiconto "
-                     r"di giugno 2026 mancante \(scadenza 10/07/2026\)$", out.stdout, re.M)
+    assert (
+        "--- to partner P04 <p04@partner.example>: [Osservatorio] Rendiconto di giugno "
+        "2026 mancante" not in out.stdout
+    )  # P04's late June arrived on the 21st
+    assert re.search(
+        r"^--- to partner P06 <p06@partner.example>: \[Osservatorio\] Rendiconto "
+        r"di giugno 2026 mancante \(scadenza 10/07/2026\)$",
+        out.stdout,
+        re.M,
+    )
     assert log.read_text() == before and smtp_server.mailbox.take() == []

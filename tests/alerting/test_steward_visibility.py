@@ -23,8 +23,11 @@ PERIOD = "2026-03"  # due 10 April 2026
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OSSERVATORIO_SMTP", "OSSERVATORIO_STEWARD"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OSSERVATORIO_SMTP", "OSSERVATORIO_STEWARD"))
+    }
     return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300, env=env)
 
 
@@ -32,8 +35,9 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def workspace(module_home: Path, module_settings):
     """P01's only March file is rejected on 3 April; P02 reports on time; built on 5 April."""
     inbox = module_home / "inbox"
-    write_xlsx(inbox / "P01" / PERIOD / "marzo.xlsx", [row(1), row(2, sesso="X")],
-               mtime=at("2026-04-03"))
+    write_xlsx(
+        inbox / "P01" / PERIOD / "marzo.xlsx", [row(1), row(2, sesso="X")], mtime=at("2026-04-03")
+    )
     write_xlsx(inbox / "P02" / PERIOD / "marzo.xlsx", [row(10)], mtime=at("2026-04-02"))
     ingest(module_settings)
     build_warehouse(module_settings, as_of=dt.date(2026, 4, 5))
@@ -56,8 +60,10 @@ def test_without_a_steward_address_the_alerts_are_in_the_log(workspace) -> None:
     dry = cli("alerts", "--as-of", "2026-04-05", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "--- to steward <no address set: it would go to the log only>" in dry.stdout
-    assert "- [file_rejected] P01 2026-03: file marzo.xlsx received 2026-04-03 14:00 " \
-           "rejected (1 error: sesso_value (1))" in dry.stdout
+    assert (
+        "- [file_rejected] P01 2026-03: file marzo.xlsx received 2026-04-03 14:00 "
+        "rejected (1 error: sesso_value (1))" in dry.stdout
+    )
     assert "no steward address (OSSERVATORIO_STEWARD_EMAIL is not set)" in dry.stderr
     assert not (workspace / "logs" / "alerts.jsonl").exists()  # a dry run records nothing
 
@@ -68,11 +74,13 @@ def test_without_a_steward_address_the_alerts_are_in_the_log(workspace) -> None:
     assert "WARNING pipelines.alerting.delivery: alerts: no steward address" in log
     assert "alerts for the steward (no steward address" in log
     assert "- [file_rejected] P01 2026-03: file marzo.xlsx" in log
-    records = [json.loads(x) for x in
-               (workspace / "logs" / "alerts.jsonl").read_text().splitlines()]
+    records = [
+        json.loads(x) for x in (workspace / "logs" / "alerts.jsonl").read_text().splitlines()
+    ]
     steward = [r for r in records if r["audience"] == "steward"]
     assert steward and {r["reason"] for r in steward} == {
-        "no steward address (OSSERVATORIO_STEWARD_EMAIL is not set)"}
+        "no steward address (OSSERVATORIO_STEWARD_EMAIL is not set)"
+    }
 
 
 def test_a_partner_whose_only_file_was_rejected_is_told_so(workspace, module_settings) -> None:
@@ -85,9 +93,14 @@ def test_a_partner_whose_only_file_was_rejected_is_told_so(workspace, module_set
     build_warehouse(module_settings, as_of=dt.date(2026, 4, 20))
     day = dt.date(2026, 4, 20)
     facts = facts_mod.load(Workspace(workspace), cutoff(day, module_settings))
-    (reminder,) = [a for a in rules.alerts_due(facts, day, AlertConfig())
-                   if a.rule == "report_missing" and a.audience == "partner"
-                   and a.partner == "P01" and a.period == PERIOD]
+    (reminder,) = [
+        a
+        for a in rules.alerts_due(facts, day, AlertConfig())
+        if a.rule == "report_missing"
+        and a.audience == "partner"
+        and a.partner == "P01"
+        and a.period == PERIOD
+    ]
     subject, body = rules.partner_text(reminder)
     assert subject == "Rendiconto di marzo 2026 mancante (scadenza 10/04/2026)"
     assert "Non abbiamo ricevuto alcun file" not in body

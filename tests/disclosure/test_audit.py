@@ -33,40 +33,73 @@ def warehouse(rows: list[tuple], breakdowns: list[tuple] = ()) -> duckdb.DuckDBP
     breakdowns: the same with dimension and dimension_value after scope_code."""
     con = duckdb.connect(":memory:")
     con.execute("create schema reference; create schema marts")
-    con.execute(f"create table reference.indicators as select * from read_csv('{SEEDS / 'indicators.csv'}', "
-                "all_varchar = true)")
+    con.execute(
+        f"create table reference.indicators as select * from read_csv('{SEEDS / 'indicators.csv'}', "
+        "all_varchar = true)"
+    )
     con.execute("create table reference.partners (partner_code varchar, consortium_code varchar)")
     con.executemany("insert into reference.partners values (?, ?)", PARTNERS)
     units = dict(con.execute("select indicator_code, unit from reference.indicators").fetchall())
-    columns = ("indicator_code varchar, period varchar, \"window\" varchar, scope varchar, "
-               "scope_code varchar, {dims} value double, is_suppressed boolean, "
-               "display_value varchar, suppression varchar")
+    columns = (
+        'indicator_code varchar, period varchar, "window" varchar, scope varchar, '
+        "scope_code varchar, {dims} value double, is_suppressed boolean, "
+        "display_value varchar, suppression varchar"
+    )
     con.execute(f"create table marts.indicator_values ({columns.format(dims='')})")
-    con.execute(f"create table marts.indicator_breakdowns ("
-                f"{columns.format(dims='dimension varchar, dimension_value varchar,')})")
+    con.execute(
+        f"create table marts.indicator_breakdowns ("
+        f"{columns.format(dims='dimension varchar, dimension_value varchar,')})"
+    )
     for r in rows:
         code, period, window, scope, scope_code, value, why = r
-        con.execute("insert into marts.indicator_values values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [code, period, window, scope, scope_code, value, why is not None,
-                     _display(value, units[code], why is not None), why])
+        con.execute(
+            "insert into marts.indicator_values values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                code,
+                period,
+                window,
+                scope,
+                scope_code,
+                value,
+                why is not None,
+                _display(value, units[code], why is not None),
+                why,
+            ],
+        )
     for r in breakdowns:
         code, period, window, scope, scope_code, dim, cat, value, why = r
-        con.execute("insert into marts.indicator_breakdowns values (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "?, ?)", [code, period, window, scope, scope_code, dim, cat, value,
-                              why is not None, _display(value, units[code], why is not None), why])
+        con.execute(
+            "insert into marts.indicator_breakdowns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                code,
+                period,
+                window,
+                scope,
+                scope_code,
+                dim,
+                cat,
+                value,
+                why is not None,
+                _display(value, units[code], why is not None),
+                why,
+            ],
+        )
     return con
 
 
-def both_windows(code: str, period: str, scope: str, scope_code: str | None, value: float,
-                 why: str | None = None) -> list[tuple]:
+def both_windows(
+    code: str, period: str, scope: str, scope_code: str | None, value: float, why: str | None = None
+) -> list[tuple]:
     """A first month: its cumulative value is the month's."""
     return [(code, period, w, scope, scope_code, value, why) for w in ("month", "cumulative")]
 
 
 def recoverable(con: duckdb.DuckDBPyConnection) -> set[tuple]:
     found = audit.audit(con).recoverable
-    return {(r.indicator_code, r.period, r.window, r.scope, r.scope_code, r.dimension_value)
-            for r in found.itertuples()}
+    return {
+        (r.indicator_code, r.period, r.window, r.scope, r.scope_code, r.dimension_value)
+        for r in found.itertuples()
+    }
 
 
 def protected(con: duckdb.DuckDBPyConnection) -> audit.AuditResult:
@@ -83,59 +116,82 @@ def protected(con: duckdb.DuckDBPyConnection) -> audit.AuditResult:
 def window_leak() -> duckdb.DuckDBPyConnection:
     """Anonymous contacts (interventions add up over months): February's 3 is the difference
     of the two published cumulative values."""
-    return warehouse([
-        *both_windows("REACH_CONTACTS_ANON", "2026-01", "partner", "P01", 10),
-        ("REACH_CONTACTS_ANON", "2026-02", "month", "partner", "P01", 3, "primary"),
-        ("REACH_CONTACTS_ANON", "2026-02", "cumulative", "partner", "P01", 13, None),
-    ])
+    return warehouse(
+        [
+            *both_windows("REACH_CONTACTS_ANON", "2026-01", "partner", "P01", 10),
+            ("REACH_CONTACTS_ANON", "2026-02", "month", "partner", "P01", 3, "primary"),
+            ("REACH_CONTACTS_ANON", "2026-02", "cumulative", "partner", "P01", 13, None),
+        ]
+    )
 
 
 def scope_leak() -> duckdb.DuckDBPyConnection:
     """Households add up over the partners of a consortium: P01's 3 is the consortium's 12
     minus P02's 9."""
-    return warehouse([
-        *both_windows("REACH_HOUSEHOLDS", "2026-01", "consortium", "SUL_SERIO", 12),
-        *both_windows("REACH_HOUSEHOLDS", "2026-01", "partner", "P01", 3, "primary"),
-        *both_windows("REACH_HOUSEHOLDS", "2026-01", "partner", "P02", 9),
-    ])
+    return warehouse(
+        [
+            *both_windows("REACH_HOUSEHOLDS", "2026-01", "consortium", "SUL_SERIO", 12),
+            *both_windows("REACH_HOUSEHOLDS", "2026-01", "partner", "P01", 3, "primary"),
+            *both_windows("REACH_HOUSEHOLDS", "2026-01", "partner", "P02", 9),
+        ]
+    )
 
 
 def category_leak() -> duckdb.DuckDBPyConnection:
     """A breakdown adds up to its total: 3 women are 10 persons minus 7 men."""
     return warehouse(
         both_windows("REACH_PERSONS", "2026-01", "partnership", None, 10),
-        [("REACH_PERSONS", "2026-01", w, "partnership", None, "sex", cat, v, why)
-         for w in ("month", "cumulative")
-         for cat, v, why in (("M", 7, None), ("F", 3, "primary"))])
+        [
+            ("REACH_PERSONS", "2026-01", w, "partnership", None, "sex", cat, v, why)
+            for w in ("month", "cumulative")
+            for cat, v, why in (("M", 7, None), ("F", 3, "primary"))
+        ],
+    )
 
 
 def rate_leak() -> duckdb.DuckDBPyConnection:
     """A published share times its published denominator: 0.15 x 20 households = 3."""
-    return warehouse([
-        *both_windows("REACH_HOUSEHOLDS", "2026-01", "partnership", None, 20),
-        *both_windows("REACH_HOUSEHOLDS_MINORS", "2026-01", "partnership", None, 3, "primary"),
-        *both_windows("SHARE_HOUSEHOLDS_MINORS", "2026-01", "partnership", None, 0.15),
-    ])
+    return warehouse(
+        [
+            *both_windows("REACH_HOUSEHOLDS", "2026-01", "partnership", None, 20),
+            *both_windows("REACH_HOUSEHOLDS_MINORS", "2026-01", "partnership", None, 3, "primary"),
+            *both_windows("SHARE_HOUSEHOLDS_MINORS", "2026-01", "partnership", None, 0.15),
+        ]
+    )
 
 
 def bound_leak() -> duckdb.DuckDBPyConnection:
     """A distinct count never falls from one cumulative month to the next: February's hidden
     cumulative count sits between two published 7s. (February's month count, 3, is hidden
     too: the cumulative value, at most January's plus February's, does not pin it.)"""
-    return warehouse([
-        *both_windows("REACH_PERSONS", "2026-01", "partner", "P01", 7),
-        ("REACH_PERSONS", "2026-02", "month", "partner", "P01", 3, "primary"),
-        ("REACH_PERSONS", "2026-02", "cumulative", "partner", "P01", 7, "secondary"),
-        ("REACH_PERSONS", "2026-03", "month", "partner", "P01", 0, None),
-        ("REACH_PERSONS", "2026-03", "cumulative", "partner", "P01", 7, None),
-    ])
+    return warehouse(
+        [
+            *both_windows("REACH_PERSONS", "2026-01", "partner", "P01", 7),
+            ("REACH_PERSONS", "2026-02", "month", "partner", "P01", 3, "primary"),
+            ("REACH_PERSONS", "2026-02", "cumulative", "partner", "P01", 7, "secondary"),
+            ("REACH_PERSONS", "2026-03", "month", "partner", "P01", 0, None),
+            ("REACH_PERSONS", "2026-03", "cumulative", "partner", "P01", 7, None),
+        ]
+    )
 
 
 LEAKS = {
-    "window difference": (window_leak, ("REACH_CONTACTS_ANON", "2026-02", "month", "partner", "P01", "")),
-    "scope difference": (scope_leak, ("REACH_HOUSEHOLDS", "2026-01", "month", "partner", "P01", "")),
-    "category difference": (category_leak, ("REACH_PERSONS", "2026-01", "month", "partnership", "", "F")),
-    "rate times denominator": (rate_leak, ("REACH_HOUSEHOLDS_MINORS", "2026-01", "month", "partnership", "", "")),
+    "window difference": (
+        window_leak,
+        ("REACH_CONTACTS_ANON", "2026-02", "month", "partner", "P01", ""),
+    ),
+    "scope difference": (
+        scope_leak,
+        ("REACH_HOUSEHOLDS", "2026-01", "month", "partner", "P01", ""),
+    ),
+    "category difference": (
+        category_leak,
+        ("REACH_PERSONS", "2026-01", "month", "partnership", "", "F"),
+    ),
+    "rate times denominator": (
+        rate_leak,
+        ("REACH_HOUSEHOLDS_MINORS", "2026-01", "month", "partnership", "", ""),
+    ),
     "bound": (bound_leak, ("REACH_PERSONS", "2026-02", "cumulative", "partner", "P01", "")),
 }
 
@@ -160,9 +216,12 @@ def test_two_suppressed_categories_are_not_recoverable() -> None:
     """3 women and 7 men both hidden under a total of 10: each could be 1 to 9."""
     con = warehouse(
         both_windows("REACH_PERSONS", "2026-01", "partnership", None, 10),
-        [("REACH_PERSONS", "2026-01", w, "partnership", None, "sex", cat, v, why)
-         for w in ("month", "cumulative")
-         for cat, v, why in (("M", 7, "secondary"), ("F", 3, "primary"))])
+        [
+            ("REACH_PERSONS", "2026-01", w, "partnership", None, "sex", cat, v, why)
+            for w in ("month", "cumulative")
+            for cat, v, why in (("M", 7, "secondary"), ("F", 3, "primary"))
+        ],
+    )
     assert audit.audit(con).passed
 
 
@@ -171,19 +230,22 @@ def test_a_rate_is_hidden_with_its_numerator() -> None:
     suppression hides the share, and the audit then passes."""
     frame = cells.load(rate_leak())
     chosen, result = secondary.choose(frame)
-    share = frame.index[(frame["indicator_code"] == "SHARE_HOUSEHOLDS_MINORS")
-                        & (frame["window"] == "month")][0]
+    share = frame.index[
+        (frame["indicator_code"] == "SHARE_HOUSEHOLDS_MINORS") & (frame["window"] == "month")
+    ][0]
     assert chosen[share] and result.passed
 
 
 def test_figures_about_organisations_are_never_suppressed() -> None:
     """Spending is never hidden, even to protect a cost per person: the cost is hidden
     instead (the persons, 3, are spend / cost)."""
-    con = warehouse([
-        *both_windows("REACH_PERSONS", "2026-01", "partnership", None, 3, "primary"),
-        *both_windows("FIN_SPEND_EUR", "2026-01", "partnership", None, 900.0),
-        *both_windows("FIN_COST_PER_PERSON", "2026-01", "partnership", None, 300.0),
-    ])
+    con = warehouse(
+        [
+            *both_windows("REACH_PERSONS", "2026-01", "partnership", None, 3, "primary"),
+            *both_windows("FIN_SPEND_EUR", "2026-01", "partnership", None, 900.0),
+            *both_windows("FIN_COST_PER_PERSON", "2026-01", "partnership", None, 300.0),
+        ]
+    )
     assert ("REACH_PERSONS", "2026-01", "month", "partnership", "", "") in recoverable(con)
     frame = cells.load(con)
     chosen, result = secondary.choose(frame)

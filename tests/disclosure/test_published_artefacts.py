@@ -23,8 +23,7 @@ from pipelines.synthetic.generator import GeneratorConfig, generate
 from pipelines.warehouse.build import build_warehouse
 from tests.helpers import parse_italian
 
-CONFIG = GeneratorConfig(seed=17, partners=8, start_period="2026-01", months=4,
-                         rows_per_file=12)
+CONFIG = GeneratorConfig(seed=17, partners=8, start_period="2026-01", months=4, rows_per_file=12)
 PERIOD = "2026-04"
 
 
@@ -46,14 +45,21 @@ def rows(path: Path, sql: str) -> list[tuple]:
 
 def test_the_build_audit_passed_with_fewer_secondary_than_primary(published: Path) -> None:
     ((_cells, primary, secondary, recoverable),) = rows(
-        published, "select cells, primary_suppressed, secondary_suppressed, recoverable "
-                   "from meta.disclosure_audits")
+        published,
+        "select cells, primary_suppressed, secondary_suppressed, recoverable "
+        "from meta.disclosure_audits",
+    )
     assert recoverable == 0
     assert primary > 100, "the scenario should have many small cells"
     assert 0 < secondary < primary
     # the breakdowns are published and protected too
-    assert rows(published, "select count(*) from marts.indicator_breakdowns "
-                           "where suppression = 'secondary'")[0][0] > 0
+    assert (
+        rows(
+            published,
+            "select count(*) from marts.indicator_breakdowns where suppression = 'secondary'",
+        )[0][0]
+        > 0
+    )
 
 
 def test_an_independent_audit_of_the_published_copy_agrees(published: Path) -> None:
@@ -68,25 +74,43 @@ def test_an_independent_audit_of_the_published_copy_agrees(published: Path) -> N
 
 def test_figures_about_organisations_stay_numbers(published: Path) -> None:
     """A partner's data-quality rates and spending are never hidden."""
-    hidden = rows(published, "select count(*) from marts.indicator_values where is_suppressed "
-                             "and (indicator_code like 'DQ_%' or indicator_code in "
-                             "('FIN_SPEND_EUR', 'FIN_BUDGET_BURN', 'FIN_COFIN_SHARE'))")
+    hidden = rows(
+        published,
+        "select count(*) from marts.indicator_values where is_suppressed "
+        "and (indicator_code like 'DQ_%' or indicator_code in "
+        "('FIN_SPEND_EUR', 'FIN_BUDGET_BURN', 'FIN_COFIN_SHARE'))",
+    )
     assert hidden[0][0] == 0
-    shown = rows(published, "select display_value from marts.indicator_values where scope = "
-                            "'partner' and indicator_code = 'DQ_COMPLETENESS' and period = "
-                            f"'{PERIOD}' and \"window\" = 'month'")
+    shown = rows(
+        published,
+        "select display_value from marts.indicator_values where scope = "
+        "'partner' and indicator_code = 'DQ_COMPLETENESS' and period = "
+        f"'{PERIOD}' and \"window\" = 'month'",
+    )
     assert all(re.fullmatch(r"\d\.\d{4}", d) for (d,) in shown)
 
 
 def display(published: Path) -> dict[tuple, str]:
     """(indicator, period, window, scope, scope_code, dimension, category) -> display."""
-    out = {(c, p, w, s, sc or "", "", ""): d for c, p, w, s, sc, d in rows(
-        published, "select indicator_code, period, \"window\", scope, scope_code, display_value "
-                   "from marts.indicator_values")}
-    out.update({(c, p, w, s, sc or "", dim, cat): d for c, p, w, s, sc, dim, cat, d in rows(
-        published, "select indicator_code, period, \"window\", scope, scope_code, dimension, "
-                   "dimension_value, display_value from marts.indicator_breakdowns "
-                   "where display_value is not null")})
+    out = {
+        (c, p, w, s, sc or "", "", ""): d
+        for c, p, w, s, sc, d in rows(
+            published,
+            'select indicator_code, period, "window", scope, scope_code, display_value '
+            "from marts.indicator_values",
+        )
+    }
+    out.update(
+        {
+            (c, p, w, s, sc or "", dim, cat): d
+            for c, p, w, s, sc, dim, cat, d in rows(
+                published,
+                'select indicator_code, period, "window", scope, scope_code, dimension, '
+                "dimension_value, display_value from marts.indicator_breakdowns "
+                "where display_value is not null",
+            )
+        }
+    )
     return out
 
 
@@ -107,7 +131,8 @@ def shows(text: str, display: str | None) -> bool:
     except ValueError:
         return False
     return value is not None and abs(value - float(display)) <= (
-        0.00051 if text.endswith("%") else 0.005)
+        0.00051 if text.endswith("%") else 0.005
+    )
 
 
 def test_every_export_figure_is_a_published_cell(published: Path, tmp_path: Path) -> None:
@@ -119,31 +144,52 @@ def test_every_export_figure_is_a_published_cell(published: Path, tmp_path: Path
     book = load_workbook(out, read_only=True)
     checked = 0
     for sheet, scope in scopes.items():
-        for code, _name, period, window, where, value, _unit in list(book[sheet].iter_rows(
-                values_only=True))[1:]:
-            key = (code, f"{period:%Y-%m}", windows[window], scope,
-                   "" if where == "partenariato" else where, "", "")
+        for code, _name, period, window, where, value, _unit in list(
+            book[sheet].iter_rows(values_only=True)
+        )[1:]:
+            key = (
+                code,
+                f"{period:%Y-%m}",
+                windows[window],
+                scope,
+                "" if where == "partenariato" else where,
+                "",
+                "",
+            )
             assert same(value, shown[key]), (key, value, shown[key])
             checked += 1
     levels = {"partenariato": "partnership", "consorzio": "consortium"}
     dims = {v: k for k, v in excel.DIMENSION_IT.items()}
     con = duckdb.connect(str(published), read_only=True)
-    category = {(d, label): v for d, v, label in con.execute(
-        "select dimension, dimension_value, label_it from reference.breakdown_categories"
-    ).fetchall()}
+    category = {
+        (d, label): v
+        for d, v, label in con.execute(
+            "select dimension, dimension_value, label_it from reference.breakdown_categories"
+        ).fetchall()
+    }
     con.close()
     for code, _n, period, window, level, where, dim, cat, value in list(
-            book["Disaggregazioni"].iter_rows(values_only=True))[1:]:
-        key = (code, f"{period:%Y-%m}", windows[window], levels[level],
-               "" if where == "partenariato" else where, dims[dim], category[(dims[dim], cat)])
+        book["Disaggregazioni"].iter_rows(values_only=True)
+    )[1:]:
+        key = (
+            code,
+            f"{period:%Y-%m}",
+            windows[window],
+            levels[level],
+            "" if where == "partenariato" else where,
+            dims[dim],
+            category[(dims[dim], cat)],
+        )
         assert same(value, shown[key]), (key, value, shown[key])
         checked += 1
     assert checked > 1000
 
 
-SPAN = re.compile(r'<span class="value" data-indicator="([A-Z_]+)" data-window="(\w+)" '
-                  r'(?:data-scope="(\w+)" |data-dimension="(\w+)" )data-suppressed="(?:true|false)">'
-                  r"([^<]*)</span>")
+SPAN = re.compile(
+    r'<span class="value" data-indicator="([A-Z_]+)" data-window="(\w+)" '
+    r'(?:data-scope="(\w+)" |data-dimension="(\w+)" )data-suppressed="(?:true|false)">'
+    r"([^<]*)</span>"
+)
 
 
 def test_every_report_and_scorecard_figure_is_a_published_cell(published: Path) -> None:
@@ -153,22 +199,27 @@ def test_every_report_and_scorecard_figure_is_a_published_cell(published: Path) 
     shown = display(published)
     with Warehouse(published) as wh:
         report = monthly.render(wh, PERIOD)
-        cards = {p["partner_code"]: scorecard.render(wh, p["partner_code"], PERIOD)
-                 for p in wh.partners()}
+        cards = {
+            p["partner_code"]: scorecard.render(wh, p["partner_code"], PERIOD)
+            for p in wh.partners()
+        }
     month_values = {k: v for k, v in shown.items() if k[1] == PERIOD}
     spans = SPAN.findall(report)
     assert len(spans) > 40
     for code, window, scope, dim, text in spans:
         text = html_mod.unescape(text)
-        candidates = {v for k, v in month_values.items() if k[0] == code and k[2] == window
-                      and (k[3] == scope if scope else k[5] == dim)}
+        candidates = {
+            v
+            for k, v in month_values.items()
+            if k[0] == code and k[2] == window and (k[3] == scope if scope else k[5] == dim)
+        }
         assert any(shows(text, c) for c in candidates), (code, text, candidates)
     previous = "2026-03"
     for code in monthly.HEADLINE:
         now = shown[(code, PERIOD, "month", "partnership", "", "", "")]
         before = shown[(code, previous, "month", "partnership", "", "", "")]
         if "<5" in (now, before):
-            card = report[report.index(f'data-indicator="{code}" data-window="month"'):][:600]
+            card = report[report.index(f'data-indicator="{code}" data-window="month"') :][:600]
             assert "non calcolabile" in card
     for partner, html in cards.items():
         for code, window, scope, _dim, text in SPAN.findall(html):
@@ -200,13 +251,16 @@ def test_a_failed_audit_stops_the_publication(published: Path, module_settings) 
                and count(*) filter (where suppression = 'secondary') = 1
             order by all limit 1""").fetchone()
         assert group is not None
-        con.execute("""
+        con.execute(
+            """
             update marts.indicator_breakdowns
             set is_suppressed = false, suppression = null,
                 display_value = cast(cast(value as bigint) as varchar)
             where indicator_code = ? and period = ? and "window" = ? and scope = ?
               and scope_code is not distinct from ? and dimension = ?
-              and suppression = 'secondary'""", list(group))
+              and suppression = 'secondary'""",
+            list(group),
+        )
     finally:
         con.close()
     save_pending(module_settings, plan_build(module_settings, dt.date(2026, 6, 20)))
@@ -216,7 +270,11 @@ def test_a_failed_audit_stops_the_publication(published: Path, module_settings) 
     con = duckdb.connect(str(live), read_only=True)
     try:
         assert con.execute("select count(*) from meta.builds").fetchone()[0] == builds
-        assert con.execute("select recoverable from meta.disclosure_audits "
-                           "order by audited_at desc limit 1").fetchone()[0] > 0
+        assert (
+            con.execute(
+                "select recoverable from meta.disclosure_audits order by audited_at desc limit 1"
+            ).fetchone()[0]
+            > 0
+        )
     finally:
         con.close()

@@ -29,24 +29,44 @@ EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 PERIOD = EXPECTED["period"]
 CLEAN = EXPECTED["clean"]
 CASES = {c["file"]: c for c in EXPECTED["cases"]}
-WORKBOOKS = ["clean_interventi_spese.xlsx", "clean_interventi_spese.xlsm",
-             "clean_interventi_spese.ods", "clean_interventi_spese.xls"]
+WORKBOOKS = [
+    "clean_interventi_spese.xlsx",
+    "clean_interventi_spese.xlsm",
+    "clean_interventi_spese.ods",
+    "clean_interventi_spese.xls",
+]
 INTERVENTI_FILES = [*WORKBOOKS, "clean_interventi_it.csv", "clean_interventi_intl.csv"]
 SPESE_FILES = [*WORKBOOKS, "clean_spese.csv"]
 
 # canonical column -> the typed column of the validation frame that holds it
 TYPED_INTERVENTI = {
-    "id_intervento": "id_intervento", "codice_fiscale": "cf_norm", "anonimo": "anonimo_code",
-    "anno_nascita": "anno_nascita_int", "sesso": "sesso_code",
-    "comune_residenza": "comune_istat", "cittadinanza": "cittadinanza_code",
-    "codice_nucleo": "codice_nucleo", "componenti_nucleo": "componenti_int",
-    "minori_nucleo": "minori_int", "area": "area_code", "tipo_intervento": "tipo_code",
-    "data_intervento": "data_date", "importo_euro": "importo_num", "ore": "ore_num",
-    "esito": "esito_code", "inviante": "inviante_code", "row": "_row",
+    "id_intervento": "id_intervento",
+    "codice_fiscale": "cf_norm",
+    "anonimo": "anonimo_code",
+    "anno_nascita": "anno_nascita_int",
+    "sesso": "sesso_code",
+    "comune_residenza": "comune_istat",
+    "cittadinanza": "cittadinanza_code",
+    "codice_nucleo": "codice_nucleo",
+    "componenti_nucleo": "componenti_int",
+    "minori_nucleo": "minori_int",
+    "area": "area_code",
+    "tipo_intervento": "tipo_code",
+    "data_intervento": "data_date",
+    "importo_euro": "importo_num",
+    "ore": "ore_num",
+    "esito": "esito_code",
+    "inviante": "inviante_code",
+    "row": "_row",
 }
-TYPED_SPESE = {"voce": "voce_code", "area": "area_code", "importo_totale": "importo_totale_num",
-               "quota_cofinanziamento": "quota_cofinanziamento_num", "note": "note",
-               "row": "_row"}
+TYPED_SPESE = {
+    "voce": "voce_code",
+    "area": "area_code",
+    "importo_totale": "importo_totale_num",
+    "quota_cofinanziamento": "quota_cofinanziamento_num",
+    "note": "note",
+    "row": "_row",
+}
 
 
 def _plain(v: Any) -> Any:
@@ -62,9 +82,12 @@ def _plain(v: Any) -> Any:
 
 def _typed(table: RawTable, columns: dict[str, str]) -> list[dict[str, Any]]:
     frame = (interventions_frame if table.table == "interventi" else expenses_frame)(
-        [TablePart(0, PERIOD, table)])
-    return [{name: _plain(frame[col].iloc[i]) for name, col in columns.items()}
-            for i in range(len(frame))]
+        [TablePart(0, PERIOD, table)]
+    )
+    return [
+        {name: _plain(frame[col].iloc[i]) for name, col in columns.items()}
+        for i in range(len(frame))
+    ]
 
 
 def _truth(table: str) -> list[dict[str, Any]]:
@@ -125,8 +148,12 @@ def test_title_rows_and_totals_row_are_not_data(clean: dict, name: str) -> None:
 def test_header_aliases_are_recognised_and_kept_as_written(clean: dict, name: str) -> None:
     headers = clean[name].tables["interventi"].headers
     assert headers == CLEAN["interventi"]["headers"]
-    assert (headers["codice_fiscale"], headers["codice_nucleo"], headers["data_intervento"],
-            headers["importo_euro"]) == ("CF", "Cod. nucleo", "Data", "Importo €")
+    assert (
+        headers["codice_fiscale"],
+        headers["codice_nucleo"],
+        headers["data_intervento"],
+        headers["importo_euro"],
+    ) == ("CF", "Cod. nucleo", "Data", "Importo €")
 
 
 def test_decimal_comma_and_thousands_point(clean: dict) -> None:
@@ -149,7 +176,9 @@ def test_windows_1252_accents(clean: dict) -> None:
     table = clean["clean_interventi_it.csv"].tables["interventi"]
     assert CLEAN["accented"]["comune_residenza"] in table.values["comune_residenza"]
     notes = clean["clean_spese.csv"].tables["spese"].values["note"]
-    assert notes[0] == CLEAN["accented"]["note"] == "Operatrice dello sportello: attività di ascolto"
+    assert (
+        notes[0] == CLEAN["accented"]["note"] == "Operatrice dello sportello: attività di ascolto"
+    )
     assert "Contributi già erogati: è la seconda tranche" in notes
 
 
@@ -236,7 +265,7 @@ def _ole_streams(data: bytes) -> dict[str, int]:
         for off in range(start, start + size, 128):
             n = struct.unpack_from("<H", data, off + 0x40)[0]
             if n and data[off + 0x42] == 2:  # a stream
-                name = data[off: off + n - 2].decode("utf-16-le")
+                name = data[off : off + n - 2].decode("utf-16-le")
                 streams[name] = struct.unpack_from("<Q", data, off + 0x78)[0]
         sector = fat[sector]
     return streams
@@ -250,8 +279,9 @@ def test_password_protected_xlsx_fixture_is_a_real_encrypted_package() -> None:
         zipfile.ZipFile(CORPUS / "bad_password.xlsx")
 
 
-def test_a_scan_reads_again_only_the_files_that_changed(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_scan_reads_again_only_the_files_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pipelines.ingestion import inbox as inbox_mod
 
     month = tmp_path / "inbox" / "P01" / "2026-03"
@@ -269,5 +299,6 @@ def test_a_scan_reads_again_only_the_files_that_changed(tmp_path: Path,
     assert read == ["b.csv"]
     assert {d.name: d.sha256 for d in again}["b.csv"] == real(month / "b.csv")
     cache.write_text("{not json")  # a damaged cache costs only hashing again
-    assert {d.sha256 for d in inbox_mod.scan(tmp_path / "inbox", cache)} == \
-        {d.sha256 for d in again}
+    assert {d.sha256 for d in inbox_mod.scan(tmp_path / "inbox", cache)} == {
+        d.sha256 for d in again
+    }

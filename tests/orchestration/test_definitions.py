@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_dg_check_defs_passes() -> None:
     dg = Path(sys.executable).with_name("dg")
-    out = subprocess.run([str(dg), "check", "defs"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run(
+        [str(dg), "check", "defs"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "All definitions loaded successfully" in out.stdout + out.stderr
 
@@ -24,8 +25,13 @@ def test_definitions_wire_every_stage() -> None:
 
     d = defs()
     keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
-    assert {"raw/submissions", "raw/interventi", "marts/indicator_values",
-            "marts/fct_interventions", "marts/submissions"} <= keys
+    assert {
+        "raw/submissions",
+        "raw/interventi",
+        "marts/indicator_values",
+        "marts/fct_interventions",
+        "marts/submissions",
+    } <= keys
     assert d.resolve_job_def("ingest_and_build") is not None
     sensor = d.resolve_sensor_def("inbox_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

@@ -14,15 +14,28 @@ import pytest
 
 from pipelines.synthetic.generator import GeneratorConfig, generate
 
-CONFIG = GeneratorConfig(seed=11, partners=6, start_period="2026-01", months=4, rows_per_file=40,
-                         error_rate=0.15, warning_rate=0.15, late_rate=0.2, missing_rate=0.08,
-                         correction_rate=0.15, unreadable_rate=0.03)
+CONFIG = GeneratorConfig(
+    seed=11,
+    partners=6,
+    start_period="2026-01",
+    months=4,
+    rows_per_file=40,
+    error_rate=0.15,
+    warning_rate=0.15,
+    late_rate=0.2,
+    missing_rate=0.08,
+    correction_rate=0.15,
+    unreadable_rate=0.03,
+)
 
 
 @pytest.fixture(scope="module")
 def run(module_home: Path):
-    manifest = generate(module_home / "inbox", CONFIG,
-                        manifest_path=module_home / "truth" / "synthetic_manifest.json")
+    manifest = generate(
+        module_home / "inbox",
+        CONFIG,
+        manifest_path=module_home / "truth" / "synthetic_manifest.json",
+    )
     from pipelines.definitions import defs
 
     d = defs()
@@ -30,8 +43,14 @@ def run(module_home: Path):
     first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None, definitions=d))
     instance = dg.DagsterInstance.ephemeral()
     result = d.resolve_job_def("ingest_and_build").execute_in_process(instance=instance)
-    return {"manifest": manifest, "defs": d, "sensor": sensor, "first_tick": first,
-            "result": result, "truth": module_home / "truth"}
+    return {
+        "manifest": manifest,
+        "defs": d,
+        "sensor": sensor,
+        "first_tick": first,
+        "result": result,
+        "truth": module_home / "truth",
+    }
 
 
 def q(home: Path, sql: str) -> pd.DataFrame:
@@ -42,13 +61,16 @@ def q(home: Path, sql: str) -> pd.DataFrame:
         con.close()
 
 
-def test_sensor_requests_one_run_for_all_new_files_and_keys_by_content(module_home: Path, run) -> None:
+def test_sensor_requests_one_run_for_all_new_files_and_keys_by_content(
+    module_home: Path, run
+) -> None:
     first = run["first_tick"]
     assert len(first.run_requests) == 1  # one run for every new file, not one per file
     n_files = sum(1 for p in (module_home / "inbox").rglob("*") if p.is_file())
     assert first.run_requests[0].tags["new_files"] == str(n_files)
     again = run["sensor"].evaluate_tick(
-        dg.build_sensor_context(cursor=first.cursor, definitions=run["defs"]))
+        dg.build_sensor_context(cursor=first.cursor, definitions=run["defs"])
+    )
     assert not again.run_requests  # the same bytes never trigger again
     # A correction (new content for a partner-month) triggers a new run with a new key.
     some = next(p for p in (module_home / "inbox").rglob("*.csv"))
@@ -56,7 +78,8 @@ def test_sensor_requests_one_run_for_all_new_files_and_keys_by_content(module_ho
     extra.write_bytes(some.read_bytes() + b"\n")
     try:
         third = run["sensor"].evaluate_tick(
-            dg.build_sensor_context(cursor=first.cursor, definitions=run["defs"]))
+            dg.build_sensor_context(cursor=first.cursor, definitions=run["defs"])
+        )
         assert len(third.run_requests) == 1
         assert third.run_requests[0].run_key != first.run_requests[0].run_key
     finally:
@@ -66,37 +89,58 @@ def test_sensor_requests_one_run_for_all_new_files_and_keys_by_content(module_ho
 def test_job_materialises_raw_tables_and_marts(run) -> None:
     result = run["result"]
     assert result.success
-    keys = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()
-            for m in [m.event_specific_data.materialization]}
-    assert {"raw/interventi", "raw/submissions", "marts/fct_interventions",
-            "marts/indicator_values", "marts/indicator_breakdowns"} <= keys
+    keys = {
+        m.asset_key.to_user_string()
+        for m in result.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+    }
+    assert {
+        "raw/interventi",
+        "raw/submissions",
+        "marts/fct_interventions",
+        "marts/indicator_values",
+        "marts/indicator_breakdowns",
+    } <= keys
 
 
 def test_publication_passes_its_blocking_disclosure_check(run) -> None:
     """The published copy is an asset whose blocking check is the disclosure audit."""
     result = run["result"]
-    evaluations = [e.event_specific_data for e in result.all_events
-                   if e.event_type_value == "ASSET_CHECK_EVALUATION"
-                   and e.event_specific_data.check_name == "no_suppressed_cell_recoverable"]
+    evaluations = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name == "no_suppressed_cell_recoverable"
+    ]
     assert len(evaluations) == 1 and evaluations[0].passed
     meta = evaluations[0].metadata
     assert meta["primary_suppressed"].value > meta["secondary_suppressed"].value > 0
-    keys = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()
-            for m in [m.event_specific_data.materialization]}
+    keys = {
+        m.asset_key.to_user_string()
+        for m in result.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+    }
     assert "published/warehouse" in keys
 
 
 def test_ledger_statuses_and_issues_match_the_generator(module_home: Path, run) -> None:
     got = q(module_home, "select partner_code, period, file_name, status from marts.submissions")
     got_map = {(r.partner_code, r.period, r.file_name): r.status for r in got.itertuples()}
-    issues = q(module_home, "select s.partner_code, s.period, s.file_name, i.rule, i.row_number, "
-                            "i.column_header from raw.submission_issues i "
-                            "join raw.submissions s using (submission_id)")
+    issues = q(
+        module_home,
+        "select s.partner_code, s.period, s.file_name, i.rule, i.row_number, "
+        "i.column_header from raw.submission_issues i "
+        "join raw.submissions s using (submission_id)",
+    )
     found: dict[tuple, set] = {}
     for r in issues.itertuples():
         found.setdefault((r.partner_code, r.period, r.file_name), set()).add(
-            (r.rule, None if pd.isna(r.row_number) else int(r.row_number),
-             None if pd.isna(r.column_header) else r.column_header))
+            (
+                r.rule,
+                None if pd.isna(r.row_number) else int(r.row_number),
+                None if pd.isna(r.column_header) else r.column_header,
+            )
+        )
     checked = 0
     for f in run["manifest"]["files"]:
         key = (f["partner"], f["period"], Path(f["path"]).name)
@@ -113,7 +157,9 @@ def test_ledger_statuses_and_issues_match_the_generator(module_home: Path, run) 
 def _truth(run) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     iv = pd.read_csv(run["truth"] / "truth_interventions.csv", dtype=str, keep_default_na=False)
     ex = pd.read_csv(run["truth"] / "truth_expenses.csv", dtype=str, keep_default_na=False)
-    partners = pd.read_csv(Path(__file__).resolve().parents[2] / "seeds" / "partners.csv", dtype=str)
+    partners = pd.read_csv(
+        Path(__file__).resolve().parents[2] / "seeds" / "partners.csv", dtype=str
+    )
     consortium = dict(zip(partners.partner_code, partners.consortium_code, strict=True))
     iv["consortium"] = iv.partner_code.map(consortium)
     ex["consortium"] = ex.partner_code.map(consortium)
@@ -127,8 +173,11 @@ def _truth(run) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 
 
 def _scopes(consortium: dict) -> list[tuple[str, str | None]]:
-    return ([("partnership", None)] + [("consortium", c) for c in sorted(set(consortium.values()))]
-            + [("partner", p) for p in sorted(consortium)])
+    return (
+        [("partnership", None)]
+        + [("consortium", c) for c in sorted(set(consortium.values()))]
+        + [("partner", p) for p in sorted(consortium)]
+    )
 
 
 def _in_scope(df: pd.DataFrame, scope: str, code: str | None) -> pd.DataFrame:
@@ -177,8 +226,11 @@ def _expected(iv: pd.DataFrame, ex: pd.DataFrame, code: str) -> float | None:
             rows = persons[(persons.tipo_intervento == "LAV04") & (persons.esito != "")].copy()
             rows["closed"] = rows.esito != "IN_CORSO"
             rows["row"] = pd.to_numeric(rows.row_number)
-            latest_lav04 = (rows.sort_values(["data_intervento", "closed", "row", "partner_code"])
-                            .groupby("person").tail(1))
+            latest_lav04 = (
+                rows.sort_values(["data_intervento", "closed", "row", "partner_code"])
+                .groupby("person")
+                .tail(1)
+            )
             closed = latest_lav04[latest_lav04.closed]
             if closed.empty:
                 return None
@@ -186,19 +238,43 @@ def _expected(iv: pd.DataFrame, ex: pd.DataFrame, code: str) -> float | None:
     raise AssertionError(code)
 
 
-CHECKED = ["REACH_PERSONS", "REACH_HOUSEHOLDS", "REACH_HOUSEHOLDS_MINORS", "REACH_MINORS_DIRECT",
-           "REACH_CONTACTS_ANON", "POV_FOOD_CONTACTS", "POV_CASH_EUR", "CASA_ARREARS_EUR",
-           "CASA_ARREARS_HOUSEHOLDS", "LEG_ADS_OPENED", "LAV_PERSONS", "PERSONS_MULTI_AREA",
-           "PERSONS_MULTI_PARTNER", "MINORS_IN_HOUSEHOLDS", "FIN_SPEND_EUR", "LAV_PLACEMENT_RATE"]
+CHECKED = [
+    "REACH_PERSONS",
+    "REACH_HOUSEHOLDS",
+    "REACH_HOUSEHOLDS_MINORS",
+    "REACH_MINORS_DIRECT",
+    "REACH_CONTACTS_ANON",
+    "POV_FOOD_CONTACTS",
+    "POV_CASH_EUR",
+    "CASA_ARREARS_EUR",
+    "CASA_ARREARS_HOUSEHOLDS",
+    "LEG_ADS_OPENED",
+    "LAV_PERSONS",
+    "PERSONS_MULTI_AREA",
+    "PERSONS_MULTI_PARTNER",
+    "MINORS_IN_HOUSEHOLDS",
+    "FIN_SPEND_EUR",
+    "LAV_PLACEMENT_RATE",
+]
 
 
 def test_indicator_values_equal_the_ground_truth(module_home: Path, run) -> None:
     iv, ex, consortium = _truth(run)
-    got = q(module_home, 'select indicator_code, period, "window", scope, scope_code, value '
-                         "from marts.indicator_values")
-    table = {(r.indicator_code, r.period, r.window, r.scope,
-              None if pd.isna(r.scope_code) else r.scope_code): r.value
-             for r in got.itertuples()}
+    got = q(
+        module_home,
+        'select indicator_code, period, "window", scope, scope_code, value '
+        "from marts.indicator_values",
+    )
+    table = {
+        (
+            r.indicator_code,
+            r.period,
+            r.window,
+            r.scope,
+            None if pd.isna(r.scope_code) else r.scope_code,
+        ): r.value
+        for r in got.itertuples()
+    }
     periods = sorted(q(module_home, "select period from marts.dim_period").period)
     assert periods[0] == "2026-01" and len(periods) >= CONFIG.months
     compared = 0
@@ -208,14 +284,22 @@ def test_indicator_values_equal_the_ground_truth(module_home: Path, run) -> None
                 continue
             s_iv, s_ex = _in_scope(iv, scope, scode), _in_scope(ex, scope, scode)
             for p in periods:
-                for window, sel in (("month", lambda d, p=p: d[d.period == p]),
-                                    ("cumulative", lambda d, p=p: d[d.period <= p])):
+                for window, sel in (
+                    ("month", lambda d, p=p: d[d.period == p]),
+                    ("cumulative", lambda d, p=p: d[d.period <= p]),
+                ):
                     want = _expected(sel(s_iv), sel(s_ex), code)
                     have = table[(code, p, window, scope, scode)]
                     if want is None:
                         assert pd.isna(have), (code, p, window, scope, scode)
                     else:
-                        assert have == pytest.approx(want, abs=0.006), (code, p, window, scope, scode)
+                        assert have == pytest.approx(want, abs=0.006), (
+                            code,
+                            p,
+                            window,
+                            scope,
+                            scode,
+                        )
                     compared += 1
     assert compared > 1000
 

@@ -34,8 +34,9 @@ def portal_home(tmp_path_factory: pytest.TempPathFactory):
         setup_django()
         from django.conf import settings
 
-        assert settings.DATABASES["default"]["NAME"] == str(home / "portal.sqlite3"), \
+        assert settings.DATABASES["default"]["NAME"] == str(home / "portal.sqlite3"), (
             "Django was set up on another workspace"
+        )
         yield home
 
 
@@ -61,8 +62,12 @@ def accounts(portal_home: Path) -> dict[str, str]:
     """One account per role (and a second partner), e-mail by role name."""
     from pipelines.portal.accounts import add_user
 
-    made = {"p01": ("partner", "P01"), "p02": ("partner", "P02"), "steward": ("steward", None),
-            "analyst": ("analyst", None)}
+    made = {
+        "p01": ("partner", "P01"),
+        "p02": ("partner", "P02"),
+        "steward": ("steward", None),
+        "analyst": ("analyst", None),
+    }
     out = {}
     for key, (role, partner) in made.items():
         email = f"{key}@prova.it"

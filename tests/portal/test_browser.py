@@ -25,8 +25,14 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "tests" / "output"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PARTNER, STEWARD = "p03@prova.it", "referente.browser@prova.it"
 VERDICT_SECONDS = 10  # the contract says "at once"; the benchmark measures the real figure
 
@@ -38,21 +44,50 @@ def _free_port() -> int:
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], input=stdin,
-                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
 def portal(portal_home: Path):
     """The portal served by `osservatorio portal` on the shared workspace; the steward's
     TOTP key from `osservatorio user add`."""
-    assert _cli("user", "add", PARTNER, "--role", "partner", "--partner", "P03",
-                "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
-    again = _cli("user", "add", PARTNER, "--role", "partner", "--partner", "P03",
-                 "--password-stdin", stdin=PASSWORD + "\n")
+    assert (
+        _cli(
+            "user",
+            "add",
+            PARTNER,
+            "--role",
+            "partner",
+            "--partner",
+            "P03",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).returncode
+        == 0
+    )
+    again = _cli(
+        "user",
+        "add",
+        PARTNER,
+        "--role",
+        "partner",
+        "--partner",
+        "P03",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert again.returncode == 1 and "already exists" in again.stderr
-    made = _cli("user", "add", STEWARD, "--role", "steward", "--password-stdin",
-                stdin=PASSWORD + "\n")
+    made = _cli(
+        "user", "add", STEWARD, "--role", "steward", "--password-stdin", stdin=PASSWORD + "\n"
+    )
     assert made.returncode == 0, made.stderr
     uri = next(line for line in made.stdout.splitlines() if line.startswith("otpauth://"))
     secret = parse_qs(urlparse(uri).query)["secret"][0]
@@ -60,8 +95,13 @@ def portal(portal_home: Path):
 
     port = _free_port()
     env = os.environ | {"OSSERVATORIO_PORTAL_AUTO_INGEST": "1", "OSSERVATORIO_PORTAL_WORKERS": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "portal", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "portal", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -170,7 +210,9 @@ def test_partner_sends_corrects_and_the_steward_approves(portal, browser) -> Non
     cell = steward.locator(f'td[data-partner="P03"][data-period="{PERIOD}"]')
     deadline = time.monotonic() + 240  # the worker records the file and rebuilds (dbt)
     while cell.get_attribute("data-status") not in ("late", "on_time", "corrected"):
-        assert time.monotonic() < deadline, f"calendar still says {cell.get_attribute('data-status')}"
+        assert time.monotonic() < deadline, (
+            f"calendar still says {cell.get_attribute('data-status')}"
+        )
         time.sleep(3)
         steward.reload()
     steward.screenshot(path=str(OUTPUT / "portal_calendar.png"), full_page=True)
@@ -203,8 +245,9 @@ def test_partner_pages_have_no_serious_accessibility_violation(portal, browser) 
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     _sign_in(page, portal["base"], PARTNER)
-    verdict = page.goto(portal["base"] + f"/ente/P03/mesi/{PERIOD}/") and \
-        page.locator("a", has_text="Esito di").first.get_attribute("href")
+    verdict = page.goto(portal["base"] + f"/ente/P03/mesi/{PERIOD}/") and page.locator(
+        "a", has_text="Esito di"
+    ).first.get_attribute("href")
     found = {}
     for url in ["/login/", *PARTNER_PAGES, verdict]:
         if url == "/login/":
@@ -215,9 +258,14 @@ def test_partner_pages_have_no_serious_accessibility_violation(portal, browser) 
             page.goto(portal["base"] + url)
             target = page
         target.add_script_tag(path=str(AXE))
-        result = target.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        bad = [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
+        result = target.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         if bad:
             found[url] = bad
         assert target.evaluate("document.documentElement.lang") == "it"

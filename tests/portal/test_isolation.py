@@ -36,13 +36,23 @@ def p01_objects(portal_home: Path, accounts: dict[str, str]) -> dict[str, str]:
 
 def partner_urls(partner: str, o: dict[str, str]) -> list[str]:
     p = f"/ente/{partner}"
-    return [f"{p}/", f"{p}/mesi/{PERIOD}/", f"{p}/file/{o['pk']}/",
-            f"{p}/file/{o['pk']}/segnalazioni.xlsx", f"{p}/storico/",
-            f"{p}/esiti/{o['sid']}/", f"{p}/scheda/{PERIOD}/"]
+    return [
+        f"{p}/",
+        f"{p}/mesi/{PERIOD}/",
+        f"{p}/file/{o['pk']}/",
+        f"{p}/file/{o['pk']}/segnalazioni.xlsx",
+        f"{p}/storico/",
+        f"{p}/esiti/{o['sid']}/",
+        f"{p}/scheda/{PERIOD}/",
+    ]
 
 
-STEWARD_URLS = ["/referente/calendario/", "/referente/file/", "/referente/avvisi/",
-                "/referente/approvazioni/"]
+STEWARD_URLS = [
+    "/referente/calendario/",
+    "/referente/file/",
+    "/referente/avvisi/",
+    "/referente/approvazioni/",
+]
 ANALYST_URLS = ["/analisi/", "/analisi/indicatori/"]
 
 
@@ -69,16 +79,26 @@ def test_partners_do_not_reach_steward_or_analyst_pages(p01_objects, accounts) -
     for url in [*STEWARD_URLS, *ANALYST_URLS, f"/referente/quarantena/{p01_objects['sid']}/"]:
         assert client.get(url).status_code == 404, url
     assert client.get("/admin/").status_code == 302  # the admin's own sign-in, never its pages
-    assert client.post("/referente/approvazioni/approva/",
-                       {"a-period": PERIOD, "a-partner": "P01"}).status_code == 404
+    assert (
+        client.post(
+            "/referente/approvazioni/approva/", {"a-period": PERIOD, "a-partner": "P01"}
+        ).status_code
+        == 404
+    )
 
 
 def test_anonymous_requests_go_to_login(p01_objects) -> None:
     from django.test import Client
 
     client = Client()
-    urls = [*partner_urls("P01", p01_objects), *STEWARD_URLS, *ANALYST_URLS, "/modello.xlsx",
-            f"/referente/quarantena/{p01_objects['sid']}/", "/"]
+    urls = [
+        *partner_urls("P01", p01_objects),
+        *STEWARD_URLS,
+        *ANALYST_URLS,
+        "/modello.xlsx",
+        f"/referente/quarantena/{p01_objects['sid']}/",
+        "/",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302, url
@@ -92,7 +112,10 @@ def test_the_steward_needs_the_second_factor_then_sees_everything(p01_objects, a
 
     add_user("referente2@prova.it", "steward", PASSWORD, by="test")  # a wrong code throttles
     half = Client()
-    assert half.post("/login/", {"username": "referente2@prova.it", "password": PASSWORD}).status_code == 302
+    assert (
+        half.post("/login/", {"username": "referente2@prova.it", "password": PASSWORD}).status_code
+        == 302
+    )
     response = half.get("/referente/calendario/")
     assert response.status_code == 302 and response["Location"] == "/login/verifica/"
     assert half.post("/login/verifica/", {"token": "000000"}).status_code == 200  # wrong code
@@ -121,7 +144,10 @@ def test_forms_without_the_csrf_token_are_refused(p01_objects, accounts) -> None
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    assert client.post("/login/", {"username": accounts["p01"], "password": PASSWORD}).status_code == 403
+    assert (
+        client.post("/login/", {"username": accounts["p01"], "password": PASSWORD}).status_code
+        == 403
+    )
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username=accounts["p01"])
@@ -133,8 +159,12 @@ def test_forms_without_the_csrf_token_are_refused(p01_objects, accounts) -> None
     page = strict.get(f"/ente/P01/mesi/{PERIOD}/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
     with (FIXTURES / REJECTED_FILE).open("rb") as fh:
-        assert strict.post(f"/ente/P01/mesi/{PERIOD}/",
-                           {"file": fh, "csrfmiddlewaretoken": str(token)}).status_code == 302
+        assert (
+            strict.post(
+                f"/ente/P01/mesi/{PERIOD}/", {"file": fh, "csrfmiddlewaretoken": str(token)}
+            ).status_code
+            == 302
+        )
 
 
 def test_the_tenth_wrong_password_locks_the_account(portal_home) -> None:
@@ -146,8 +176,16 @@ def test_the_tenth_wrong_password_locks_the_account(portal_home) -> None:
     add_user("dieci@prova.it", "partner", PASSWORD, "P06", by="test")
     client = Client()
     for _ in range(9):
-        assert client.post("/login/", {"username": "nove@prova.it", "password": "sbagliata"}).status_code == 200
-    assert client.post("/login/", {"username": "nove@prova.it", "password": PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/login/", {"username": "nove@prova.it", "password": "sbagliata"}
+            ).status_code
+            == 200
+        )
+    assert (
+        client.post("/login/", {"username": "nove@prova.it", "password": PASSWORD}).status_code
+        == 302
+    )
 
     client = Client()
     for n in range(1, 11):
@@ -171,8 +209,13 @@ def test_a_disabled_account_cannot_sign_in_and_its_history_stays(portal_home) ->
     client = signed_in("p09@prova.it")
     with (FIXTURES / REJECTED_FILE).open("rb") as fh:
         assert client.post(f"/ente/P09/mesi/{PERIOD}/", {"file": fh}).status_code == 302
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "user", "disable", "p09@prova.it"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "user", "disable", "p09@prova.it"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert client.get("/ente/P09/").status_code == 302  # the open session ends too
     refused = Client().post("/login/", {"username": "p09@prova.it", "password": PASSWORD})
@@ -182,7 +225,8 @@ def test_a_disabled_account_cannot_sign_in_and_its_history_stays(portal_home) ->
 
 
 def test_the_steward_approves_and_reopens_with_a_reason_and_both_are_audited(
-        p01_objects, portal_home) -> None:
+    p01_objects, portal_home
+) -> None:
     from pipelines.approval.state import latest_action
     from pipelines.portal.accounts import add_user
     from pipelines.portal.models import AuditEvent
@@ -190,25 +234,42 @@ def test_the_steward_approves_and_reopens_with_a_reason_and_both_are_audited(
 
     add_user("referente3@prova.it", "steward", PASSWORD, by="test")
     steward = signed_in("referente3@prova.it", steward=True)
-    refused = steward.post("/referente/approvazioni/riapri/", {
-        "r-period": PERIOD, "r-partner": "P01", "r-reason": "prova"}, follow=True)
+    refused = steward.post(
+        "/referente/approvazioni/riapri/",
+        {"r-period": PERIOD, "r-partner": "P01", "r-reason": "prova"},
+        follow=True,
+    )
     assert "Non riaperto P01 2026-03" in refused.content.decode()  # it is not approved
-    done = steward.post("/referente/approvazioni/approva/", {
-        "a-period": PERIOD, "a-partner": "P01", "a-note": "ok"}, follow=True)
+    done = steward.post(
+        "/referente/approvazioni/approva/",
+        {"a-period": PERIOD, "a-partner": "P01", "a-note": "ok"},
+        follow=True,
+    )
     assert "Approvato P01 2026-03." in done.content.decode()
-    no_reason = steward.post("/referente/approvazioni/riapri/", {
-        "r-period": PERIOD, "r-partner": "P01", "r-reason": ""}, follow=True)
+    no_reason = steward.post(
+        "/referente/approvazioni/riapri/",
+        {"r-period": PERIOD, "r-partner": "P01", "r-reason": ""},
+        follow=True,
+    )
     assert "Dati non validi" in no_reason.content.decode()
-    reopened = steward.post("/referente/approvazioni/riapri/", {
-        "r-period": PERIOD, "r-partner": "P01", "r-reason": "cifre da rivedere"}, follow=True)
+    reopened = steward.post(
+        "/referente/approvazioni/riapri/",
+        {"r-period": PERIOD, "r-partner": "P01", "r-reason": "cifre da rivedere"},
+        follow=True,
+    )
     assert "Riaperto P01 2026-03" in reopened.content.decode()
     con = raw.connect(portal_home / "warehouse.duckdb")
     try:
         assert latest_action(con, "P01", PERIOD) == "reopened"
     finally:
         con.close()
-    events = list(AuditEvent.objects.filter(actor="referente3@prova.it").values_list(
-        "action", "partner_code", "period", "detail"))
-    assert events == [("reopen", "P01", PERIOD, "cifre da rivedere"),
-                      ("approve", "P01", PERIOD, events[1][3])]
+    events = list(
+        AuditEvent.objects.filter(actor="referente3@prova.it").values_list(
+            "action", "partner_code", "period", "detail"
+        )
+    )
+    assert events == [
+        ("reopen", "P01", PERIOD, "cifre da rivedere"),
+        ("approve", "P01", PERIOD, events[1][3]),
+    ]
     assert events[1][3].startswith("version ") and events[1][3].endswith("; ok")

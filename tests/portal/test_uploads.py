@@ -41,17 +41,20 @@ def _latest():  # type: ignore[no-untyped-def]
     return Upload.objects.filter(partner_code="P07").first()
 
 
-@pytest.mark.parametrize("client_name, expected", [
-    ("../../../etc/passwd", "passwd"),
-    ("..\\..\\marzo.xlsx", "marzo.xlsx"),
-    ("C:/Documenti/x/.hidden.xlsx", "hidden.xlsx"),
-    ("~$marzo.xlsx", "marzo.xlsx"),
-    ("rendiconto <b>marzo&\"x.xlsx", "rendiconto _b_marzo_x.xlsx"),
-    ("perché è così.ods", "perche e cosi.ods"),
-    ("upload.part", "upload_part"),
-    ("", "rendiconto"),
-    ("....", "rendiconto"),
-])
+@pytest.mark.parametrize(
+    "client_name, expected",
+    [
+        ("../../../etc/passwd", "passwd"),
+        ("..\\..\\marzo.xlsx", "marzo.xlsx"),
+        ("C:/Documenti/x/.hidden.xlsx", "hidden.xlsx"),
+        ("~$marzo.xlsx", "marzo.xlsx"),
+        ('rendiconto <b>marzo&"x.xlsx', "rendiconto _b_marzo_x.xlsx"),
+        ("perché è così.ods", "perche e cosi.ods"),
+        ("upload.part", "upload_part"),
+        ("", "rendiconto"),
+        ("....", "rendiconto"),
+    ],
+)
 def test_client_file_names_are_reduced_to_a_plain_name(client_name, expected) -> None:
     from pipelines.portal.uploads import safe_name
 
@@ -73,10 +76,12 @@ def test_the_verdict_is_the_checks_and_the_file_lands_in_the_inbox(portal_home, 
     assert landed.read_bytes() == (FIXTURES / REJECTED_FILE).read_bytes()
     arrived = dt.datetime.fromtimestamp(landed.stat().st_mtime, dt.UTC)
     assert before - dt.timedelta(seconds=1) <= arrived <= dt.datetime.now(dt.UTC)
-    expected = evaluate([drop_of(FIXTURES / REJECTED_FILE, "P07", PERIOD)],
-                        settings_mod.load())[0].as_json()
-    assert [{k: i[k] for k in i if k != "expected"} for i in upload.verdict["issues"]] \
-        == expected["issues"]
+    expected = evaluate([drop_of(FIXTURES / REJECTED_FILE, "P07", PERIOD)], settings_mod.load())[
+        0
+    ].as_json()
+    assert [{k: i[k] for k in i if k != "expected"} for i in upload.verdict["issues"]] == expected[
+        "issues"
+    ]
     assert upload.verdict["status"] == expected["status"] == "rejected"
     html = page.content.decode()
     assert "<td>4</td><td>Codice fiscale</td>" in html
@@ -106,13 +111,17 @@ def test_oversized_files_are_refused_before_they_are_read(portal_home, partner) 
     assert (sorted(inbox.iterdir()) if inbox.exists() else []) == before
 
 
-@pytest.mark.parametrize("make, rule, words", [
-    ("zip_bomb", "file_zip_bomb", None),
-    ("bad_type.docx", "file_type_not_accepted", None),
-    ("bad_pdf_renamed.xlsx", "file_type_mismatch", None),
-])
-def test_zip_bombs_and_wrong_types_get_a_clear_italian_answer(portal_home, partner, make, rule,
-                                                               words) -> None:
+@pytest.mark.parametrize(
+    "make, rule, words",
+    [
+        ("zip_bomb", "file_zip_bomb", None),
+        ("bad_type.docx", "file_type_not_accepted", None),
+        ("bad_pdf_renamed.xlsx", "file_type_mismatch", None),
+    ],
+)
+def test_zip_bombs_and_wrong_types_get_a_clear_italian_answer(
+    portal_home, partner, make, rule, words
+) -> None:
     if make == "zip_bomb":
         path = portal_home.parent / "bomba.xlsx"
         write_zip_bomb(path, megabytes=200)
@@ -148,8 +157,11 @@ def test_no_codice_fiscale_nor_password_in_the_log(portal_home, caplog) -> None:
         client = signed_in("p08@prova.it")
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        page = client.post(f"/ente/P08/mesi/{PERIOD}/", {"file": SimpleUploadedFile(
-            "marzo.xlsx", (FIXTURES / REJECTED_FILE).read_bytes())}, follow=True)
+        page = client.post(
+            f"/ente/P08/mesi/{PERIOD}/",
+            {"file": SimpleUploadedFile("marzo.xlsx", (FIXTURES / REJECTED_FILE).read_bytes())},
+            follow=True,
+        )
         client.post("/login/", {"username": "p08@prova.it", "password": "Sbagliata-123"})
     assert page.status_code == 200 and "Codice fiscale" in page.content.decode()
     logged = caplog.text + json.dumps([r.args for r in caplog.records], default=str)

@@ -22,12 +22,17 @@ def _varchar_values(path: Path) -> set[str]:
     try:
         cols = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
-            "where data_type = 'VARCHAR'").fetchall()
+            "where data_type = 'VARCHAR'"
+        ).fetchall()
         values: set[str] = set()
         for schema, table, column in cols:
-            values.update(v for (v,) in con.execute(
-                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"').fetchall()
-                if v is not None)
+            values.update(
+                v
+                for (v,) in con.execute(
+                    f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"'
+                ).fetchall()
+                if v is not None
+            )
         return values
     finally:
         con.close()
@@ -37,21 +42,38 @@ def test_codici_fiscali_names_and_phones_never_stored(home: Path, settings) -> N
     logs.setup(home / "logs")
     rows = [row(i, "2026-02") for i in range(5)]
     # One broken row so that the rejected file's feedback is written too.
-    bad = [row(10 + i, "2026-02") for i in range(4)] + \
-        [row(14, "2026-02", codice_fiscale=row(15)["codice_fiscale"][:-1] + "X")]
+    bad = [row(10 + i, "2026-02") for i in range(4)] + [
+        row(14, "2026-02", codice_fiscale=row(15)["codice_fiscale"][:-1] + "X")
+    ]
     inbox = home / "inbox"
-    write_xlsx(inbox / "P03" / "2026-02" / "febbraio.xlsx", rows,
-               extra={"Cognome e nome": NAMES, "Telefono": PHONES}, mtime=at("2026-03-05"))
-    write_xlsx(inbox / "P04" / "2026-02" / "febbraio.xlsx", bad,
-               extra={"Nominativo": NAMES}, mtime=at("2026-03-06"))
-    write_csv(inbox / "P05" / "2026-02" / "febbraio.csv", "interventi",
-              [row(20 + i, "2026-02") for i in range(5)], mtime=at("2026-03-07"))
+    write_xlsx(
+        inbox / "P03" / "2026-02" / "febbraio.xlsx",
+        rows,
+        extra={"Cognome e nome": NAMES, "Telefono": PHONES},
+        mtime=at("2026-03-05"),
+    )
+    write_xlsx(
+        inbox / "P04" / "2026-02" / "febbraio.xlsx",
+        bad,
+        extra={"Nominativo": NAMES},
+        mtime=at("2026-03-06"),
+    )
+    write_csv(
+        inbox / "P05" / "2026-02" / "febbraio.csv",
+        "interventi",
+        [row(20 + i, "2026-02") for i in range(5)],
+        mtime=at("2026-03-07"),
+    )
     summary = ingest(settings)
     assert (summary.accepted_with_warnings, summary.accepted, summary.rejected) == (1, 1, 1)
     build_warehouse(settings, as_of=dt.date(2026, 4, 20))
 
-    secrets = {r["codice_fiscale"] for r in rows + bad} | \
-        {row(20 + i)["codice_fiscale"] for i in range(5)} | set(NAMES) | set(PHONES)
+    secrets = (
+        {r["codice_fiscale"] for r in rows + bad}
+        | {row(20 + i)["codice_fiscale"] for i in range(5)}
+        | set(NAMES)
+        | set(PHONES)
+    )
     secrets |= {s.upper() for s in secrets} | {s.lower() for s in secrets}
 
     # 1. Every text value in both databases, read through SQL (robust to compression).

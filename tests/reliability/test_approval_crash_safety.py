@@ -20,8 +20,10 @@ from tests.reliability.test_crash_safety import CLI, _env, _kill_after, _run, _s
 def _approvals(home: Path) -> list[tuple]:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        return con.execute("select approval_seq, partner_code, period, action, acted_by, note, "
-                           "sha256 from raw.period_approvals order by approval_seq").fetchall()
+        return con.execute(
+            "select approval_seq, partner_code, period, action, acted_by, note, "
+            "sha256 from raw.period_approvals order by approval_seq"
+        ).fetchall()
     finally:
         con.close()
 
@@ -29,8 +31,10 @@ def _approvals(home: Path) -> list[tuple]:
 def _applied(home: Path) -> list[tuple]:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        return con.execute("select s.file_name, s.status from raw.held_releases r "
-                           "join raw.submissions s using (submission_id) order by all").fetchall()
+        return con.execute(
+            "select s.file_name, s.status from raw.held_releases r "
+            "join raw.submissions s using (submission_id) order by all"
+        ).fetchall()
     finally:
         con.close()
 
@@ -48,22 +52,44 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the held files and taking April) and the approval of P02's March."""
     home = tmp_path_factory.mktemp("prepared")
     inbox = home / "inbox"
-    write_xlsx(inbox / "P01" / "2026-03" / "marzo.xlsx", [row(i) for i in range(5)],
-               mtime=at("2026-04-05"))
-    write_xlsx(inbox / "P02" / "2026-03" / "marzo.xlsx", [row(30 + i) for i in range(4)],
-               mtime=at("2026-04-06"))
+    write_xlsx(
+        inbox / "P01" / "2026-03" / "marzo.xlsx", [row(i) for i in range(5)], mtime=at("2026-04-05")
+    )
+    write_xlsx(
+        inbox / "P02" / "2026-03" / "marzo.xlsx",
+        [row(30 + i) for i in range(4)],
+        mtime=at("2026-04-06"),
+    )
     _run(home, "ingest")
     _run(home, "approve", "--period", "2026-03", "--partner", "P01", "--by", "Anna")
-    write_xlsx(inbox / "P01" / "2026-03" / "marzo_v2.xlsx", [row(i) for i in range(7)],
-               mtime=at("2026-04-20"))
-    write_xlsx(inbox / "P01" / "2026-03" / "marzo_v3.xlsx", [row(i) for i in range(8)],
-               mtime=at("2026-04-21"))
+    write_xlsx(
+        inbox / "P01" / "2026-03" / "marzo_v2.xlsx",
+        [row(i) for i in range(7)],
+        mtime=at("2026-04-20"),
+    )
+    write_xlsx(
+        inbox / "P01" / "2026-03" / "marzo_v3.xlsx",
+        [row(i) for i in range(8)],
+        mtime=at("2026-04-21"),
+    )
     _run(home, "ingest")
-    _run(home, "reopen", "--period", "2026-03", "--partner", "P01", "--by", "Anna",
-         "--reason", "two corrections")
-    write_xlsx(inbox / "P02" / "2026-04" / "aprile.xlsx", [row(50 + i, "2026-04")
-                                                           for i in range(3)],
-               mtime=at("2026-05-04"))
+    _run(
+        home,
+        "reopen",
+        "--period",
+        "2026-03",
+        "--partner",
+        "P01",
+        "--by",
+        "Anna",
+        "--reason",
+        "two corrections",
+    )
+    write_xlsx(
+        inbox / "P02" / "2026-04" / "aprile.xlsx",
+        [row(50 + i, "2026-04") for i in range(3)],
+        mtime=at("2026-05-04"),
+    )
     return home
 
 
@@ -73,8 +99,9 @@ def _copy(src: Path, dest: Path) -> Path:
 
 
 @pytest.mark.parametrize("seed", [3, 4])
-def test_the_ingest_applying_held_files_killed_then_restarted(prepared, tmp_path: Path,
-                                                              seed: int) -> None:
+def test_the_ingest_applying_held_files_killed_then_restarted(
+    prepared, tmp_path: Path, seed: int
+) -> None:
     reference = _copy(prepared, tmp_path / "reference")
     took = _timed(reference, "ingest")
     assert [name for name, _ in _applied(reference)] == ["marzo_v2.xlsx", "marzo_v3.xlsx"]
@@ -90,10 +117,24 @@ def test_approve_killed_then_run_again_records_one_approval(prepared, tmp_path: 
     reference = _copy(prepared, tmp_path / "reference")
     took = _timed(reference, "approve", "--period", "2026-03", "--partner", "P02", "--by", "Bruno")
     home = _copy(prepared, tmp_path / "killed")
-    assert _kill_after(home, random.Random(9).uniform(0.2, 0.9) * took,
-                       "approve", "--period", "2026-03", "--partner", "P02", "--by", "Bruno")
-    again = subprocess.run([CLI, "approve", "--period", "2026-03", "--partner", "P02", "--by",
-                            "Bruno"], env=_env(home), capture_output=True, text=True, timeout=600)
+    assert _kill_after(
+        home,
+        random.Random(9).uniform(0.2, 0.9) * took,
+        "approve",
+        "--period",
+        "2026-03",
+        "--partner",
+        "P02",
+        "--by",
+        "Bruno",
+    )
+    again = subprocess.run(
+        [CLI, "approve", "--period", "2026-03", "--partner", "P02", "--by", "Bruno"],
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     # Killed before its commit: approved now; after it: said so ("already approved").
     assert again.returncode == 0 or "already approved" in again.stderr, again.stderr
     assert _approvals(home) == _approvals(reference)

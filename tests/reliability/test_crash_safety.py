@@ -19,8 +19,15 @@ from pipelines.synthetic.generator import GeneratorConfig, generate
 from tests.conftest import TEST_KEY
 
 CLI = str(Path(sys.executable).with_name("osservatorio"))
-CONFIG = GeneratorConfig(seed=23, partners=5, start_period="2026-01", months=3, rows_per_file=40,
-                         error_rate=0.15, correction_rate=0.2)
+CONFIG = GeneratorConfig(
+    seed=23,
+    partners=5,
+    start_period="2026-01",
+    months=3,
+    rows_per_file=40,
+    error_rate=0.15,
+    correction_rate=0.2,
+)
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -36,8 +43,9 @@ def _run(home: Path, *args: str) -> None:
 
 def _kill_after(home: Path, seconds: float, *args: str) -> bool:
     """Start the command, SIGKILL it after `seconds`; True if it was still running."""
-    proc = subprocess.Popen([CLI, *args], env=_env(home), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [CLI, *args], env=_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         proc.wait(timeout=seconds)
         return False
@@ -50,8 +58,9 @@ def _kill_after(home: Path, seconds: float, *args: str) -> bool:
 def _kill_when_archived(home: Path, files: int, rng: random.Random) -> bool:
     """Start an ingest and SIGKILL it once `files` files are in the archive (a point inside
     the per-file work: archive, feedback, transaction), plus a random few milliseconds."""
-    proc = subprocess.Popen([CLI, "ingest"], env=_env(home), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [CLI, "ingest"], env=_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     archive = home / "archive"
     deadline = time.monotonic() + 300
     while proc.poll() is None and time.monotonic() < deadline:
@@ -72,22 +81,30 @@ def _state(home: Path) -> dict:
     try:
         ledger = con.execute(
             "select partner_code, period, file_name, sha256, version, status, rows_accepted "
-            "from raw.submissions order by all").fetchall()
-        rows = con.execute("select submission_id, count(*) from raw.interventi "
-                           "group by all order by all").fetchall()
+            "from raw.submissions order by all"
+        ).fetchall()
+        rows = con.execute(
+            "select submission_id, count(*) from raw.interventi group by all order by all"
+        ).fetchall()
         spese = con.execute("select count(*) from raw.spese").fetchone()
     finally:
         con.close()
-    files = sorted(str(p.relative_to(home)) for sub in ("archive", "quarantine", "outbox")
-                   for p in (home / sub).rglob("*") if p.is_file())
+    files = sorted(
+        str(p.relative_to(home))
+        for sub in ("archive", "quarantine", "outbox")
+        for p in (home / sub).rglob("*")
+        if p.is_file()
+    )
     return {"ledger": ledger, "rows": rows, "spese": spese, "files": files}
 
 
 def _indicators(home: Path) -> list[tuple]:
     con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
     try:
-        return con.execute('select indicator_code, period, "window", scope, scope_code, value '
-                           "from marts.indicator_values order by all").fetchall()
+        return con.execute(
+            'select indicator_code, period, "window", scope, scope_code, value '
+            "from marts.indicator_values order by all"
+        ).fetchall()
     finally:
         con.close()
 

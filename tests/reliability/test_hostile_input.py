@@ -20,10 +20,17 @@ CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "partner_files"
 CF_LETTERS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=6, max_size=6)
 
 
-@given(CF_LETTERS, st.integers(1900, 2026), st.integers(1, 12), st.integers(1, 28),
-       st.sampled_from("MF"), st.sampled_from(["D142", "H501", "F205", "Z404"]))
-def test_built_codes_validate_and_one_changed_character_is_caught(letters, year, month, day,
-                                                                 sex, place) -> None:
+@given(
+    CF_LETTERS,
+    st.integers(1900, 2026),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.sampled_from("MF"),
+    st.sampled_from(["D142", "H501", "F205", "Z404"]),
+)
+def test_built_codes_validate_and_one_changed_character_is_caught(
+    letters, year, month, day, sex, place
+) -> None:
     code = cf.build(letters, year, month, day, sex, place)
     assert cf.has_valid_check(code) and cf.is_well_formed(code)
     info = cf.birth_info(code)
@@ -45,8 +52,7 @@ def test_provisional_codes_round_trip(digits) -> None:
     assert cf.has_valid_check(cf.build_provisional(digits))
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False),
-       st.booleans())
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False), st.booleans())
 def test_numbers_written_either_way_read_back(value, comma) -> None:
     text = f"{value:.2f}"
     if comma:
@@ -61,11 +67,20 @@ def test_number_and_int_parsers_never_raise(text, comma) -> None:
         assert value is None or value is INVALID or isinstance(value, (int, float))
 
 
-@given(st.dates(min_value=__import__("datetime").date(1950, 1, 1),
-                max_value=__import__("datetime").date(2060, 12, 31)))
+@given(
+    st.dates(
+        min_value=__import__("datetime").date(1950, 1, 1),
+        max_value=__import__("datetime").date(2060, 12, 31),
+    )
+)
 def test_dates_in_every_accepted_form(day) -> None:
-    for text in (day.isoformat(), day.strftime("%d/%m/%Y"), f"{day.day}/{day.month}/{day.year}",
-                 day.strftime("%d-%m-%Y"), day.strftime("%d.%m.%Y")):
+    for text in (
+        day.isoformat(),
+        day.strftime("%d/%m/%Y"),
+        f"{day.day}/{day.month}/{day.year}",
+        day.strftime("%d-%m-%Y"),
+        day.strftime("%d.%m.%Y"),
+    ):
         assert parse_date(text) == day
 
 
@@ -79,8 +94,11 @@ def test_date_parser_and_header_normaliser_never_raise(text) -> None:
 @given(st.integers(0, 10**6))
 def test_reader_survives_mutated_real_files(tmp_path_factory, seed) -> None:
     rng = random.Random(seed)
-    sources = sorted(p for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".ods", ".xls", ".csv")
-                     and p.name.startswith(("clean_", "rule_")))
+    sources = sorted(
+        p
+        for p in CORPUS.iterdir()
+        if p.suffix in (".xlsx", ".ods", ".xls", ".csv") and p.name.startswith(("clean_", "rule_"))
+    )
     src = rng.choice(sources)
     data = bytearray(src.read_bytes())
     for _ in range(rng.randint(1, 20)):
@@ -89,7 +107,7 @@ def test_reader_survives_mutated_real_files(tmp_path_factory, seed) -> None:
         if op < 0.6:
             data[pos] = rng.randrange(256)
         elif op < 0.8:
-            del data[pos:pos + rng.randint(1, 64)]
+            del data[pos : pos + rng.randint(1, 64)]
         else:
             data[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 64)))
     folder = tmp_path_factory.mktemp("fuzz")

@@ -33,8 +33,11 @@ def test_key_never_in_logs_or_run_records(home: Path, monkeypatch) -> None:
     from pipelines import logs
 
     logs.setup(home / "logs")
-    write_xlsx(home / "inbox" / "P01" / "2026-03" / "marzo.xlsx", [row(i) for i in range(3)],
-               mtime=at("2026-04-02"))
+    write_xlsx(
+        home / "inbox" / "P01" / "2026-03" / "marzo.xlsx",
+        [row(i) for i in range(3)],
+        mtime=at("2026-04-02"),
+    )
     from pipelines.definitions import defs
 
     instance = dg.DagsterInstance.ephemeral()
@@ -57,7 +60,11 @@ def test_key_never_in_logs_or_run_records(home: Path, monkeypatch) -> None:
 
 
 def test_no_key_file_or_env_file_in_the_repository() -> None:
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.split()
-    assert not [f for f in tracked if Path(f).name in (".env", ".demo_secret_key")
-                or f.endswith((".key", ".pem"))]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert not [
+        f
+        for f in tracked
+        if Path(f).name in (".env", ".demo_secret_key") or f.endswith((".key", ".pem"))
+    ]

@@ -27,8 +27,10 @@ CONFIG = GeneratorConfig(seed=5, partners=4, start_period="2026-01", months=3, r
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
 REPORT_CHARTS = 11  # 5 area trends, children, housing, employment, 2 finance, quality
 
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftoppm") is None,
-                                reason="chromium and poppler-utils: `make system-deps`")
+pytestmark = pytest.mark.skipif(
+    shutil.which("chromium") is None or shutil.which("pdftoppm") is None,
+    reason="chromium and poppler-utils: `make system-deps`",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,41 +50,64 @@ def q(home: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def published(home: Path, scope: str, scope_code: str | None) -> dict[tuple[str, str, str], tuple[bool, str]]:
+def published(
+    home: Path, scope: str, scope_code: str | None
+) -> dict[tuple[str, str, str], tuple[bool, str]]:
     """(indicator, period, window) -> (is_suppressed, display_value) of one scope."""
-    rows = q(home, "select indicator_code, period, \"window\", is_suppressed, display_value "
-                   "from marts.indicator_values where scope = ? and scope_code is not distinct from ?",
-             [scope, scope_code])
+    rows = q(
+        home,
+        'select indicator_code, period, "window", is_suppressed, display_value '
+        "from marts.indicator_values where scope = ? and scope_code is not distinct from ?",
+        [scope, scope_code],
+    )
     return {(c, p, w): (bool(s), d) for c, p, w, s, d in rows}
 
 
 def browse(page: Path, name: str, tmp: Path, height: int) -> tuple[str, str]:
     """The DOM Chromium rendered and its log (console messages); a screenshot for people."""
     base = ["chromium", *FLAGS, f"--user-data-dir={tmp / 'profile'}"]
-    dom = subprocess.run([*base, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=120, check=True)
+    dom = subprocess.run(
+        [*base, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     OUTPUT.mkdir(parents=True, exist_ok=True)
     shot = OUTPUT / f"{name}.png"
-    subprocess.run([*base, f"--screenshot={shot}", f"--window-size=1100,{height}", page.as_uri()],
-                   capture_output=True, text=True, timeout=120, check=True)
+    subprocess.run(
+        [*base, f"--screenshot={shot}", f"--window-size=1100,{height}", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert shot.stat().st_size > 10_000
     return dom.stdout, dom.stderr
 
 
-SPAN = re.compile(r'<span class="value" data-indicator="([A-Z_]+)" data-window="(\w+)" '
-                  r'data-scope="(\w+)" data-suppressed="(true|false)">([^<]*(?:&lt;5)?[^<]*)</span>')
+SPAN = re.compile(
+    r'<span class="value" data-indicator="([A-Z_]+)" data-window="(\w+)" '
+    r'data-scope="(\w+)" data-suppressed="(true|false)">([^<]*(?:&lt;5)?[^<]*)</span>'
+)
 
 
 def spans(html: str) -> list[tuple[str, str, str, bool, str]]:
     import html as html_mod
 
-    return [(c, w, s, flag == "true", html_mod.unescape(text))
-            for c, w, s, flag, text in SPAN.findall(html)]
+    return [
+        (c, w, s, flag == "true", html_mod.unescape(text))
+        for c, w, s, flag, text in SPAN.findall(html)
+    ]
 
 
 def chart_data(html: str) -> list[list[dict]]:
-    return [json.loads(m.replace("<\\/", "</")) for m in
-            re.findall(r'<script type="application/json" class="chart-data">(.*?)</script>', html)]
+    return [
+        json.loads(m.replace("<\\/", "</"))
+        for m in re.findall(
+            r'<script type="application/json" class="chart-data">(.*?)</script>', html
+        )
+    ]
 
 
 def assert_page_is_sound(dom: str, log: str, charts: int) -> None:
@@ -106,7 +131,8 @@ def same_figure(text: str, display: str | None, is_suppressed: bool) -> bool:
         return text == "n.d."
     shown = parse_italian(text)
     return shown is not None and abs(shown - float(display)) <= (
-        0.00051 if text.endswith("%") else 0.005)
+        0.00051 if text.endswith("%") else 0.005
+    )
 
 
 def assert_suppression_kept(html: str, truth: dict, scope: str) -> int:
@@ -130,8 +156,9 @@ def assert_suppression_kept(html: str, truth: dict, scope: str) -> int:
     return seen
 
 
-def test_report_renders_offline_with_every_chart_and_the_published_headlines(home: Path,
-                                                                             tmp_path: Path) -> None:
+def test_report_renders_offline_with_every_chart_and_the_published_headlines(
+    home: Path, tmp_path: Path
+) -> None:
     report = home / "reports" / f"report_{PERIOD}.html"
     html = report.read_text(encoding="utf-8")
     dom, log = browse(report, "report", tmp_path, 7000)
@@ -145,15 +172,22 @@ def test_report_renders_offline_with_every_chart_and_the_published_headlines(hom
     assert_suppression_kept(html, truth, "partnership")
     assert "Glossario" in html and html.count("<tr>") > 28
     # Nothing is approved yet: the report says its figures are provisional, and whose.
-    assert "<strong>Dati provvisori</strong>: 28 rendiconti di marzo 2026 non sono ancora " \
-           "stati approvati" in html and "(P01, P02, P03" in html
+    assert (
+        "<strong>Dati provvisori</strong>: 28 rendiconti di marzo 2026 non sono ancora "
+        "stati approvati"
+        in html
+        and "(P01, P02, P03" in html
+    )
 
 
 def test_scorecard_renders_and_keeps_suppressed_cells_as_lt5(home: Path, tmp_path: Path) -> None:
     # The partner with most suppressed cells, so the check has something to bite on.
-    partner = q(home, "select scope_code from marts.indicator_values where scope = 'partner' "
-                      "and period <= ? group by 1 order by sum(is_suppressed::int) desc, 1 limit 1",
-                [PERIOD])[0][0]
+    partner = q(
+        home,
+        "select scope_code from marts.indicator_values where scope = 'partner' "
+        "and period <= ? group by 1 order by sum(is_suppressed::int) desc, 1 limit 1",
+        [PERIOD],
+    )[0][0]
     card = home / "outbox" / partner / PERIOD / f"scorecard_{PERIOD}.html"
     html = card.read_text(encoding="utf-8")
     dom, log = browse(card, "scorecard", tmp_path, 2400)
@@ -178,33 +212,54 @@ def test_scorecard_holds_no_other_partner(home: Path) -> None:
 def test_pdf_opens_and_has_the_headline_numbers(home: Path, tmp_path: Path) -> None:
     pdf = home / "reports" / f"report_{PERIOD}.pdf"
     assert pdf.stat().st_size > 10_000
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
     pages = list(tmp_path.glob("page*.png"))
     assert len(pages) == 1 and pages[0].stat().st_size > 1000
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True, timeout=120).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
     truth = published(home, "partnership", None)
-    numbers = [parse_italian(t) for t in re.findall(
-        rf"(?<![\w.,/]){ITALIAN_NUMBER}(?: €| %)?(?![\w/])", text.replace("\u00a0", " "))]
+    numbers = [
+        parse_italian(t)
+        for t in re.findall(
+            rf"(?<![\w.,/]){ITALIAN_NUMBER}(?: €| %)?(?![\w/])", text.replace("\u00a0", " ")
+        )
+    ]
     for code in HEADLINE:
         for window in ("month", "cumulative"):
             is_suppressed, display = truth[(code, PERIOD, window)]
             if is_suppressed:
                 assert "<5" in text
             else:
-                assert any(n is not None and abs(n - float(display)) <= 0.00051
-                           for n in numbers), (code, window, display)
+                assert any(n is not None and abs(n - float(display)) <= 0.00051 for n in numbers), (
+                    code,
+                    window,
+                    display,
+                )
 
 
 def test_excel_export_has_a_sheet_per_scope_the_glossary_and_no_exact_suppressed_value(
-        home: Path) -> None:
+    home: Path,
+) -> None:
     [xlsx] = list((home / "reports").glob("indicatori_*.xlsx"))
     wb = load_workbook(xlsx, read_only=True)
     assert wb.sheetnames[:5] == ["Partenariato", "Consorzi", "Enti", "Disaggregazioni", "Glossario"]
-    truth = {(c, p, w, s or "partenariato"): (sup, d) for c, p, w, s, sup, d in q(
-        home, "select indicator_code, period, \"window\", scope_code, is_suppressed, display_value "
-              "from marts.indicator_values where scope = 'partner'")}
+    truth = {
+        (c, p, w, s or "partenariato"): (sup, d)
+        for c, p, w, s, sup, d in q(
+            home,
+            'select indicator_code, period, "window", scope_code, is_suppressed, display_value '
+            "from marts.indicator_values where scope = 'partner'",
+        )
+    }
     window = {"mese": "month", "dall'inizio": "cumulative"}
     suppressed = 0
     for code, _, period, win, scope, value, _ in wb["Enti"].iter_rows(min_row=2, values_only=True):
@@ -219,8 +274,9 @@ def test_excel_export_has_a_sheet_per_scope_the_glossary_and_no_exact_suppressed
     assert len(glossary) == q(home, "select count(*) from reference.indicators")[0][0]
 
 
-def test_cli_refuses_a_month_the_warehouse_does_not_hold(home: Path,
-                                                          capsys: pytest.CaptureFixture) -> None:
+def test_cli_refuses_a_month_the_warehouse_does_not_hold(
+    home: Path, capsys: pytest.CaptureFixture
+) -> None:
     assert main(["report", "--period", "2031-01"]) == 2
     assert "no month 2031-01" in capsys.readouterr().err
     assert main(["report", "--period", "2026-3"]) == 2
@@ -239,8 +295,9 @@ def test_monthly_report_asset_runs_after_the_build_not_after_each_file(home: Pat
     assert key not in d.resolve_job_def("ingest_and_build").asset_layer.selected_asset_keys
     for f in (home / "reports").glob("report_*"):
         f.unlink()
-    result = dg.materialize([monthly_report], resources={
-        "osservatorio": OsservatorioSettings(home=str(home))})
+    result = dg.materialize(
+        [monthly_report], resources={"osservatorio": OsservatorioSettings(home=str(home))}
+    )
     assert result.success
     latest = q(home, "select max(period) from marts.dim_period where is_due")[0][0]
     assert (home / "reports" / f"report_{latest}.pdf").exists()
@@ -252,7 +309,8 @@ ITALIAN_TOKEN = re.compile(
     rf"{ITALIAN_NUMBER}(?: %| €)?"  # 1.234 · 1.234,56 · 96,4 % · 24.713,60 €
     r"|\d{2}/\d{2}/\d{4}"  # 05/03/2026
     r"|\d{2}:\d{2}"  # 14:30
-    r"|(?:19|20)\d{2}")  # a year: ottobre 2026
+    r"|(?:19|20)\d{2}"
+)  # a year: ottobre 2026
 
 
 def visible_text(html: str) -> str:
@@ -273,7 +331,8 @@ def test_every_number_a_person_reads_is_italian(home: Path) -> None:
     report = (home / "reports" / f"report_{PERIOD}.html").read_text(encoding="utf-8")
     partner = q(home, "select min(partner_code) from marts.dim_partner")[0][0]
     card = (home / "outbox" / partner / PERIOD / f"scorecard_{PERIOD}.html").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     for name, page in (("report", report), ("scorecard", card)):
         text = visible_text(page)
         assert len(NUMBER_TOKEN.findall(text)) > 100, name  # the check has something to read
@@ -284,8 +343,12 @@ def test_every_number_a_person_reads_is_italian(home: Path) -> None:
             assert f">{unit}<" not in page, (name, unit)  # the glossary's units in Italian
     assert "size: A4" in report
     # The checker itself: it would catch what used to be printed.
-    assert foreign_numbers("24713.60 0.9643 1,000 96.4%") == ["24713.60", "0.9643", "1,000",
-                                                              "96.4%"]
+    assert foreign_numbers("24713.60 0.9643 1,000 96.4%") == [
+        "24713.60",
+        "0.9643",
+        "1,000",
+        "96.4%",
+    ]
 
 
 def test_the_export_holds_numbers_as_numbers_with_italian_months_and_units(home: Path) -> None:
@@ -309,8 +372,8 @@ def test_the_export_holds_numbers_as_numbers_with_italian_months_and_units(home:
 
 
 def test_report_without_chromium_writes_the_rest_and_says_so_in_one_line(
-        home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
-        tmp_path: Path) -> None:
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on this PATH
     html = home / "reports" / f"report_{PERIOD}.html"
     html.unlink(missing_ok=True)

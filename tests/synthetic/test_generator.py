@@ -29,9 +29,18 @@ from pipelines.synthetic import issues as inj
 from pipelines.synthetic.__main__ import main as cli_main
 from pipelines.synthetic.generator import GeneratorConfig, generate
 
-BUSY = GeneratorConfig(seed=11, partners=8, months=3, rows_per_file=30, error_rate=0.35,
-                       warning_rate=0.35, late_rate=0.2, missing_rate=0.08,
-                       correction_rate=0.4, unreadable_rate=0.06)
+BUSY = GeneratorConfig(
+    seed=11,
+    partners=8,
+    months=3,
+    rows_per_file=30,
+    error_rate=0.35,
+    warning_rate=0.35,
+    late_rate=0.2,
+    missing_rate=0.08,
+    correction_rate=0.4,
+    unreadable_rate=0.06,
+)
 SMALL = GeneratorConfig(seed=3, partners=4, months=3, rows_per_file=30)
 ROW_RULES = set(inj.ERROR_KINDS) | {"anno_nascita_cf_mismatch", "importo_euro_high"}
 MONEY = ("importo_euro", "importo_totale", "quota_cofinanziamento")
@@ -42,8 +51,7 @@ INTS = ("anno_nascita", "componenti_nucleo", "minori_nucleo")
 def read_sheets(path: Path, fmt: str) -> dict[str, list[list[object]]]:
     if fmt == "csv":
         text = path.read_bytes().decode("cp1252")
-        return {"csv": [list(r) for r in csv.reader(io.StringIO(text, newline=""),
-                                                    delimiter=";")]}
+        return {"csv": [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=";")]}
     wb = CalamineWorkbook.from_path(str(path))
     return {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names}
 
@@ -95,14 +103,18 @@ def canon(col: str, v: object) -> str:
     return t
 
 
-def data_rows(rows: list[list[object]], table: str) -> tuple[dict[str, str], dict[str, int],
-                                                              list[tuple[int, dict[str, str]]]]:
+def data_rows(
+    rows: list[list[object]], table: str
+) -> tuple[dict[str, str], dict[str, int], list[tuple[int, dict[str, str]]]]:
     """(canonical -> header as written, header -> column index, [(row number, values)])."""
     h = find_header(rows, table)
     lookup = columns.header_lookup(table)
     index = {text(c): j for j, c in enumerate(rows[h]) if text(c)}
-    headers = {lookup[columns.normalise_header(c)]: c for c in index
-               if columns.normalise_header(c) in lookup}
+    headers = {
+        lookup[columns.normalise_header(c)]: c
+        for c in index
+        if columns.normalise_header(c) in lookup
+    }
     out = []
     for i in range(h + 1, len(rows)):
         r = rows[i]
@@ -111,14 +123,22 @@ def data_rows(rows: list[list[object]], table: str) -> tuple[dict[str, str], dic
         if columns.normalise_header(r[0]) == "totale":
             assert i == len(rows) - 1, "the totals row is the last one"
             continue
-        out.append((i + 1, {col: canon(col, r[index[hdr]] if index[hdr] < len(r) else None)
-                            for col, hdr in headers.items()}))
+        out.append(
+            (
+                i + 1,
+                {
+                    col: canon(col, r[index[hdr]] if index[hdr] < len(r) else None)
+                    for col, hdr in headers.items()
+                },
+            )
+        )
     return headers, index, out
 
 
 # -- an independent validator -----------------------------------------------------------
-def violations(rows: list[tuple[int, dict[str, str]]], headers: dict[str, str],
-               period: str) -> set[tuple[str, int, str]]:
+def violations(
+    rows: list[tuple[int, dict[str, str]]], headers: dict[str, str], period: str
+) -> set[tuple[str, int, str]]:
     y, m = (int(x) for x in period.split("-"))
     catalogue = reference.services()
     municipalities = reference.municipalities()
@@ -201,9 +221,14 @@ def _files(manifest: dict, **where: str) -> list[dict]:
 # -- tests ------------------------------------------------------------------------------
 def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     """Bytes of every file; the arrival (mtime) too for the inbox's files."""
-    return {p.relative_to(root).as_posix(): (
-        p.read_bytes(), p.stat().st_mtime_ns if "inbox" in p.relative_to(root).parts else 0)
-        for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): (
+            p.read_bytes(),
+            p.stat().st_mtime_ns if "inbox" in p.relative_to(root).parts else 0,
+        )
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
@@ -222,8 +247,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 def test_manifest_lists_exactly_the_files_with_their_arrival(busy: tuple[Path, dict]) -> None:
     root, manifest = busy
-    on_disk = {p.relative_to(root / "inbox").as_posix()
-               for p in (root / "inbox").rglob("*") if p.is_file()}
+    on_disk = {
+        p.relative_to(root / "inbox").as_posix() for p in (root / "inbox").rglob("*") if p.is_file()
+    }
     assert on_disk == {f["path"] for f in manifest["files"]}
     assert not list((root / "inbox").rglob("*.json")), "the manifest stays outside the inbox"
     for f in manifest["files"]:
@@ -253,8 +279,10 @@ def test_calendar_status_follows_the_files(busy: tuple[Path, dict]) -> None:
     _, manifest = busy
     seen = set()
     for pm in manifest["partner_months"]:
-        files = sorted(_files(manifest, partner=pm["partner"], period=pm["period"]),
-                       key=lambda f: f["sequence"])
+        files = sorted(
+            _files(manifest, partner=pm["partner"], period=pm["period"]),
+            key=lambda f: f["sequence"],
+        )
         y, m = (int(x) for x in pm["period"].split("-"))
         due = date(y + m // 12, m % 12 + 1, int(reference.calendar_settings()["due_day"]))
         assert pm["due_date"] == due.isoformat()
@@ -277,7 +305,8 @@ def test_calendar_status_follows_the_files(busy: tuple[Path, dict]) -> None:
 
 
 def test_every_codice_fiscale_has_a_valid_check_char_unless_injected(
-        busy: tuple[Path, dict]) -> None:
+    busy: tuple[Path, dict],
+) -> None:
     root, manifest = busy
     checked = 0
     for f in manifest["files"]:
@@ -320,14 +349,13 @@ def test_injected_issues_are_exactly_what_the_files_break(busy: tuple[Path, dict
             if table == "spese":
                 for _, r in data:
                     assert r["voce"] in columns.EXPENSE_ITEMS and r["area"] in columns.AREAS
-                    total, cofin = Decimal(r["importo_totale"]), Decimal(
-                        r["quota_cofinanziamento"])
-                    assert total > 0 and Decimal("0.14") * total <= cofin <= Decimal(
-                        "0.26") * total
+                    total, cofin = Decimal(r["importo_totale"]), Decimal(r["quota_cofinanziamento"])
+                    assert total > 0 and Decimal("0.14") * total <= cofin <= Decimal("0.26") * total
                 assert 3 <= len(data) <= 6
                 continue
-            expected = {(i["rule"], i["row"], i["column"]) for i in f["issues"]
-                        if i["rule"] in ROW_RULES}
+            expected = {
+                (i["rule"], i["row"], i["column"]) for i in f["issues"] if i["rule"] in ROW_RULES
+            }
             assert violations(data, headers, f["period"]) == expected, f["path"]
             for i in f["issues"]:
                 if i["rule"] in ROW_RULES:
@@ -339,17 +367,26 @@ def test_injected_issues_are_exactly_what_the_files_break(busy: tuple[Path, dict
                 elif i["rule"] == inj.RULE_UNKNOWN_COLUMN:
                     assert i["column"] in index
                     assert columns.normalise_header(i["column"]) not in columns.header_lookup(
-                        "interventi")
+                        "interventi"
+                    )
                 elif i["rule"] == inj.RULE_SHEET_FALLBACK:
                     assert "interventi" not in {s.lower() for s in sheets}
                 else:
                     raise AssertionError(i)
             extra = set(index) - set(headers.values())
-            announced = {i["column"] for i in f["issues"]
-                         if i["rule"] in ("column_identifier_dropped", inj.RULE_UNKNOWN_COLUMN)}
+            announced = {
+                i["column"]
+                for i in f["issues"]
+                if i["rule"] in ("column_identifier_dropped", inj.RULE_UNKNOWN_COLUMN)
+            }
             assert extra == announced & extra
-            status = ("rejected" if any(i["severity"] == "error" for i in f["issues"])
-                      else "accepted_with_warnings" if f["issues"] else "accepted")
+            status = (
+                "rejected"
+                if any(i["severity"] == "error" for i in f["issues"])
+                else "accepted_with_warnings"
+                if f["issues"]
+                else "accepted"
+            )
             assert f["expected_status"] == status
     assert len([r for r in rules if r in inj.ERROR_KINDS]) >= 6
     assert rules["column_identifier_dropped"] and rules["file_unreadable"] + rules["file_empty"]
@@ -360,18 +397,26 @@ def test_injected_issues_are_exactly_what_the_files_break(busy: tuple[Path, dict
 
 @pytest.mark.parametrize("kind", inj.ERROR_KINDS)
 def test_each_error_kind_lands_on_its_row(tmp_path: Path, kind: str) -> None:
-    config = GeneratorConfig(seed=5, partners=4, months=2, rows_per_file=25, error_rate=1.0,
-                             warning_rate=0.0, missing_rate=0.0, unreadable_rate=0.0,
-                             error_kinds=(kind,))
+    config = GeneratorConfig(
+        seed=5,
+        partners=4,
+        months=2,
+        rows_per_file=25,
+        error_rate=1.0,
+        warning_rate=0.0,
+        missing_rate=0.0,
+        unreadable_rate=0.0,
+        error_kinds=(kind,),
+    )
     manifest = generate(tmp_path / "inbox", config)
     hits = 0
     for f in manifest["files"]:
         if "interventi" not in f["table_files"]:
             continue
-        expected = {(i["rule"], i["row"], i["column"]) for i in f["issues"]
-                    if i["rule"] in ROW_RULES}
-        _, rows = sheet_for(read_sheets(tmp_path / "inbox" / f["path"], f["format"]),
-                            "interventi")
+        expected = {
+            (i["rule"], i["row"], i["column"]) for i in f["issues"] if i["rule"] in ROW_RULES
+        }
+        _, rows = sheet_for(read_sheets(tmp_path / "inbox" / f["path"], f["format"]), "interventi")
         headers, _, data = data_rows(rows, "interventi")
         assert violations(data, headers, f["period"]) == expected
         hits += len(expected)
@@ -382,29 +427,33 @@ def test_each_error_kind_lands_on_its_row(tmp_path: Path, kind: str) -> None:
 def test_truth_is_the_latest_accepted_version_of_each_table(busy: tuple[Path, dict]) -> None:
     root, manifest = busy
     truth: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
-    for table, name in (("interventi", "truth_interventions.csv"),
-                        ("spese", "truth_expenses.csv")):
+    for table, name in (("interventi", "truth_interventions.csv"), ("spese", "truth_expenses.csv")):
         with (root / name).open(encoding="utf-8", newline="") as fh:
             for r in csv.DictReader(fh):
                 truth[table, r["partner_code"], r["period"]].append(r)
     expected_keys = set()
     for pm in manifest["partner_months"]:
         for table in ("interventi", "spese"):
-            files = [f for f in _files(manifest, partner=pm["partner"], period=pm["period"])
-                     if table in f["table_files"] and f["expected_status"] != "rejected"]
+            files = [
+                f
+                for f in _files(manifest, partner=pm["partner"], period=pm["period"])
+                if table in f["table_files"] and f["expected_status"] != "rejected"
+            ]
             if not files:
                 continue
             latest = max(files, key=lambda f: f["sequence"])
             expected_keys.add((table, pm["partner"], pm["period"]))
-            _, rows = sheet_for(read_sheets(root / "inbox" / latest["path"], latest["format"]),
-                                table)
+            _, rows = sheet_for(
+                read_sheets(root / "inbox" / latest["path"], latest["format"]), table
+            )
             _, _, data = data_rows(rows, table)
             got = truth[table, pm["partner"], pm["period"]]
             assert {r["file_path"] for r in got} == {latest["path"]}
             assert [int(r["row_number"]) for r in got] == [n for n, _ in data]
             cols = [c.name for c in columns.TABLES[table]]
             assert [{c: r[c] for c in cols} for r in got] == [
-                {c: d.get(c, "") for c in cols} for _, d in data]
+                {c: d.get(c, "") for c in cols} for _, d in data
+            ]
     assert set(truth) == expected_keys
 
 
@@ -454,8 +503,25 @@ def test_workbooks_are_valid_reproducible_zips(busy: tuple[Path, dict]) -> None:
 
 
 def test_cli_writes_inbox_and_manifest(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert cli_main(["--out", str(tmp_path), "--partners", "2", "--months", "1", "--rows", "10",
-                     "--seed", "9", "--start", "2026-11"]) == 0
+    assert (
+        cli_main(
+            [
+                "--out",
+                str(tmp_path),
+                "--partners",
+                "2",
+                "--months",
+                "1",
+                "--rows",
+                "10",
+                "--seed",
+                "9",
+                "--start",
+                "2026-11",
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((tmp_path / "synthetic_manifest.json").read_text(encoding="utf-8"))
     assert manifest["config"]["start_period"] == "2026-11"
     assert {f["partner"] for f in manifest["files"]} <= {"P01", "P02"}

@@ -39,9 +39,17 @@ VALIDATIONS = ("accepted", "warnings", "rejected")
 TOP_KEYS = {"partner", "period", "file", "sha256", "status", "rows", "tables", "issues"}
 ISSUE_KEYS = {"severity", "sheet", "row", "column", "rule", "value", "message"}
 # File-level rules whose issue is about no cell (interfaces.md: row and column null).
-WHOLE_FILE = {r for r in FILE_RULES if r not in
-              ("column_duplicate", "column_unknown", "column_identifier_dropped",
-               "formula_without_value")}
+WHOLE_FILE = {
+    r
+    for r in FILE_RULES
+    if r
+    not in (
+        "column_duplicate",
+        "column_unknown",
+        "column_identifier_dropped",
+        "formula_without_value",
+    )
+}
 
 
 def _listing(*folders: Path) -> dict[str, tuple[int, int]]:
@@ -65,17 +73,36 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     before = _listing(home, cwd, CORPUS)
     procs = {
         name: subprocess.Popen(
-            [str(CLI), "check", str(CORPUS / file), "--partner", PARTNER, "--period", period,
-             "--format", "json"],
-            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                str(CLI),
+                "check",
+                str(CORPUS / file),
+                "--partner",
+                PARTNER,
+                "--period",
+                period,
+                "--format",
+                "json",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for name, (file, period) in RUNS.items()
     }
     out = {}
     for name, p in procs.items():
         stdout, stderr = p.communicate(timeout=300)
         out[name] = {"rc": p.returncode, "stdout": stdout, "stderr": stderr}
-    return {"runs": out, "before": before, "after": _listing(home, cwd, CORPUS),
-            "home": home, "cwd": cwd}
+    return {
+        "runs": out,
+        "before": before,
+        "after": _listing(home, cwd, CORPUS),
+        "home": home,
+        "cwd": cwd,
+    }
 
 
 def _json(run: dict[str, Any]) -> dict[str, Any]:
@@ -124,6 +151,7 @@ def test_json_says_what_the_corpus_expects(runs: dict, name: str) -> None:
     got = sorted((i["rule"], i["severity"], i["row"], i["column"]) for i in doc["issues"])
     want = sorted((i["rule"], i["severity"], i["row"], i["column"]) for i in case["issues"])
     assert got == want
+
     def counts(n: int) -> dict[str, int]:
         return {"read": n, "accepted": 0 if case["status"] == "rejected" else n}
 
@@ -146,8 +174,11 @@ def test_exit_status(runs: dict) -> None:
 def test_rejected_file_issue_names_the_cell(runs: dict) -> None:
     (issue,) = _json(runs["runs"]["rejected"])["issues"]
     (want,) = CASES[RUNS["rejected"][0]]["issues"]
-    assert (issue["sheet"], issue["row"], issue["column"]) == (
-        want["sheet"], want["row"], want["column"]) == ("interventi", want["row"], "Sesso")
+    assert (
+        (issue["sheet"], issue["row"], issue["column"])
+        == (want["sheet"], want["row"], want["column"])
+        == ("interventi", want["row"], "Sesso")
+    )
     assert issue["value"] == "X" and "'X'" in issue["message"]
 
 

@@ -10,12 +10,12 @@ def test_mapped_equals_calling_per_row() -> None:
     texts = ["1.500", "1,5", "3", None, "abc", "1.500", "3,0", None, "1.234,56", "-", "3"]
     flags = [True, False, True, False, True, False, True, True, False, True, False]
     assert derived._mapped(parse_number, texts, flags) == [
-        parse_number(t, f) for t, f in zip(texts, flags, strict=True)]
+        parse_number(t, f) for t, f in zip(texts, flags, strict=True)
+    ]
     assert derived._mapped(parse_int, texts) == [parse_int(t) for t in texts]
     got = derived._mapped(parse_int, ["x", "x"])
     assert got[0] is INVALID and got[1] is INVALID  # the sentinel itself, not a copy
     assert derived._mapped(parse_int, []) == []
-
 
 
 def test_rules_frame_raw_tables_and_suites_agree() -> None:
@@ -32,9 +32,17 @@ def test_rules_frame_raw_tables_and_suites_agree() -> None:
 
     root = Path(__file__).resolve().parents[2]
     frames = {
-        t: derived.FRAMES[t]([derived.TablePart(0, "2026-03", RawTable(
-            t, t, 1, {}, {c.name: [None] for c in derived.TABLES[t]}, [2]))])
-        for t in ("interventi", "spese")}
+        t: derived.FRAMES[t](
+            [
+                derived.TablePart(
+                    0,
+                    "2026-03",
+                    RawTable(t, t, 1, {}, {c.name: [None] for c in derived.TABLES[t]}, [2]),
+                )
+            ]
+        )
+        for t in ("interventi", "spese")
+    }
     for table, frame in frames.items():
         suite = json.loads((root / "expectations" / f"{table}.json").read_text())
         read = set()
@@ -53,8 +61,14 @@ def test_rules_frame_raw_tables_and_suites_agree() -> None:
     con = duckdb.connect()
     con.execute(DDL)
     for table in ("interventi", "spese"):
-        cols = {c for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' "
-            "and table_name = ?", [table]).fetchall()}
-        assert cols - {"submission_id", "row_number", "person_id", "anonimo"} == \
-            set(derived.TO_RAW[table])
+        cols = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' "
+                "and table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        assert cols - {"submission_id", "row_number", "person_id", "anonimo"} == set(
+            derived.TO_RAW[table]
+        )

@@ -65,17 +65,33 @@ def test_values_that_hash_alike_are_not_merged(frames: dict) -> None:
     df["minori_int"] = rng.choice([np.nan, 0.0, 1.0, 3.0, -1.0], n)
     every_row, distinct = _both("interventi", df)
     rules = {f.rule for f in every_row}
-    assert {"esito_value", "id_intervento_too_long", "componenti_nucleo_range",
-            "minori_nucleo_range"} <= rules
+    assert {
+        "esito_value",
+        "id_intervento_too_long",
+        "componenti_nucleo_range",
+        "minori_nucleo_range",
+    } <= rules
     assert distinct == every_row
 
 
 def test_suite_with_mostly_runs_on_every_row() -> None:
-    doc = {"expectations": [{"type": "expect_column_values_to_not_be_null",
-                             "kwargs": {"column": "x", "mostly": 0.5}, "meta": {}}]}
+    doc = {
+        "expectations": [
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "x", "mostly": 0.5},
+                "meta": {},
+            }
+        ]
+    }
     assert not suites._distinct_ok(doc)
     doc["expectations"][0]["kwargs"].pop("mostly")
     assert suites._distinct_ok(doc)
-    doc["expectations"].append({"type": "expect_column_mean_to_be_between",
-                                "kwargs": {"column": "x", "min_value": 0}, "meta": {}})
+    doc["expectations"].append(
+        {
+            "type": "expect_column_mean_to_be_between",
+            "kwargs": {"column": "x", "min_value": 0},
+            "meta": {},
+        }
+    )
     assert not suites._distinct_ok(doc)

@@ -17,15 +17,24 @@ from pipelines.issues import FILE_RULES
 from pipelines.reporting.pdf import FLAGS
 from tests.helpers import at, row, write_csv, write_xlsx
 
-CODICE_FISCALE = re.compile(r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z]"
-                            r"[0-9LMNPQRSTUV]{3}[A-Z]\b", re.IGNORECASE)
+CODICE_FISCALE = re.compile(
+    r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z]"
+    r"[0-9LMNPQRSTUV]{3}[A-Z]\b",
+    re.IGNORECASE,
+)
 
 
-def test_rejected_workbook_comes_back_annotated_and_page_escapes_values(home: Path, settings) -> None:
+def test_rejected_workbook_comes_back_annotated_and_page_escapes_values(
+    home: Path, settings
+) -> None:
     rows = [row(i) for i in range(4)] + [row(4, sesso="<b>X</b>"), row(5, minori_nucleo=9)]
     write_xlsx(home / "inbox" / "P06" / "2026-03" / "marzo.xlsx", rows, mtime=at("2026-04-03"))
-    write_csv(home / "inbox" / "P07" / "2026-03" / "marzo.csv", "interventi",
-              [row(10), row(11, tipo_intervento="POV99")], mtime=at("2026-04-04"))
+    write_csv(
+        home / "inbox" / "P07" / "2026-03" / "marzo.csv",
+        "interventi",
+        [row(10), row(11, tipo_intervento="POV99")],
+        mtime=at("2026-04-04"),
+    )
     assert ingest(settings).rejected == 2
 
     out = home / "outbox" / "P06" / "2026-03"
@@ -59,9 +68,13 @@ def test_rejected_workbook_comes_back_annotated_and_page_escapes_values(home: Pa
     assert bad.value == "POV99" and bad.comment is not None
 
 
-RULE_IDS = {e["meta"]["rule"] for t in ("interventi", "spese") for e in json.loads(
-    (Path(__file__).resolve().parents[2] / "expectations" / f"{t}.json").read_text())[
-    "expectations"]} | set(FILE_RULES)
+RULE_IDS = {
+    e["meta"]["rule"]
+    for t in ("interventi", "spese")
+    for e in json.loads(
+        (Path(__file__).resolve().parents[2] / "expectations" / f"{t}.json").read_text()
+    )["expectations"]
+} | set(FILE_RULES)
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "partner_files"
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
 
@@ -86,9 +99,19 @@ def test_a_missing_column_does_not_hide_the_row_problems(home: Path, settings) -
     # A picture of the page for people (README), taken by the browser a partner would use.
     [path] = list((home / "outbox" / "P01" / "2026-03").glob("esito_*.html"))
     OUTPUT.mkdir(exist_ok=True)
-    subprocess.run(["chromium", *FLAGS, f"--user-data-dir={home / 'chromium'}",
-                    f"--screenshot={OUTPUT / 'feedback.png'}", "--window-size=1100,700",
-                    path.as_uri()], capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [
+            "chromium",
+            *FLAGS,
+            f"--user-data-dir={home / 'chromium'}",
+            f"--screenshot={OUTPUT / 'feedback.png'}",
+            "--window-size=1100,700",
+            path.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert (OUTPUT / "feedback.png").stat().st_size > 10_000
 
 
@@ -111,12 +134,16 @@ def test_no_rule_identifier_or_hash_on_any_feedback_page(home: Path, settings) -
 
 
 def test_the_annotated_copy_lists_every_problem_first_and_keeps_no_identifier(
-        home: Path, settings) -> None:
+    home: Path, settings
+) -> None:
     rows = [row(i) for i in range(3)] + [row(3, sesso="X"), row(4, comune_residenza="Cremma")]
     names = ["Mario Rossi", "Anna Bianchi", "Luca Verdi", "Sara Neri", "Paolo Gialli"]
-    write_xlsx(home / "inbox" / "P02" / "2026-03" / "marzo.xlsx", rows,
-               extra={"Nome e cognome": names, "Telefono": ["3331234567"] * 5},
-               mtime=at("2026-04-03"))
+    write_xlsx(
+        home / "inbox" / "P02" / "2026-03" / "marzo.xlsx",
+        rows,
+        extra={"Nome e cognome": names, "Telefono": ["3331234567"] * 5},
+        mtime=at("2026-04-03"),
+    )
     assert ingest(settings).rejected == 1
     out = home / "outbox" / "P02" / "2026-03"
     page = next(out.glob("esito_*.html"))

@@ -48,16 +48,22 @@ TOO_LARGE = "file_too_large"  # test_file_over_the_size_limit
 UNTRIGGERABLE = {"partner_not_active": "no partner in seeds/partners.csv has active_from/to"}
 
 TRACE_MARKERS = ("Traceback", 'File "', "Error:", "Exception", "raise ", "NoneType")
-CF_16 = re.compile(r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
-                   re.IGNORECASE)
+CF_16 = re.compile(
+    r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]", re.IGNORECASE
+)
 
 
 def _environment(mp: pytest.MonkeyPatch, home: Path) -> None:
     """What tests/conftest.py's `home` fixture sets, for a module-scoped run."""
     mp.setenv("OSSERVATORIO_HOME", str(home))
     mp.setenv("OSSERVATORIO_SECRET_KEY", "test-key-not-for-production-0123456789")
-    for name in ("OSSERVATORIO_SECRET_KEY_FILE", "OSSERVATORIO_START", "OSSERVATORIO_END",
-                 "OSSERVATORIO_MAX_FILE_MB", "DAGSTER_HOME"):
+    for name in (
+        "OSSERVATORIO_SECRET_KEY_FILE",
+        "OSSERVATORIO_START",
+        "OSSERVATORIO_END",
+        "OSSERVATORIO_MAX_FILE_MB",
+        "DAGSTER_HOME",
+    ):
         mp.delenv(name, raising=False)
 
 
@@ -87,8 +93,9 @@ def _issues(v: FileVerdict) -> list[tuple[Any, ...]]:
 
 
 def _expected_issues(case: dict[str, Any]) -> list[tuple[Any, ...]]:
-    return sorted(((i["rule"], i["severity"], i["row"], i["column"]) for i in case["issues"]),
-                  key=repr)
+    return sorted(
+        ((i["rule"], i["severity"], i["row"], i["column"]) for i in case["issues"]), key=repr
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
@@ -98,8 +105,11 @@ def test_file_gets_the_expected_verdict(verdicts: dict, case: dict[str, Any]) ->
     assert v.status == case["status"]
     for want in case["issues"]:
         if want["row"] is not None:  # a cell: the sheet as the partner named it
-            got = next(i for i in v.issues if (i.rule, i.row, i.column) ==
-                       (want["rule"], want["row"], want["column"]))
+            got = next(
+                i
+                for i in v.issues
+                if (i.rule, i.row, i.column) == (want["rule"], want["row"], want["column"])
+            )
             assert got.sheet == want["sheet"]
     if case["rows"] is not None:
         assert {t: table.rows for t, table in v.tables.items()} == case["rows"]
@@ -121,8 +131,9 @@ def test_file_over_the_size_limit(home: Path, monkeypatch: pytest.MonkeyPatch) -
     big = CORPUS / "clean_interventi_spese.ods"
     small = CORPUS / "clean_interventi_it.csv"
     assert big.stat().st_size > 0.01 * 1024**2 > small.stat().st_size
-    over, under = evaluate([drop_of(big, PARTNER, PERIOD), drop_of(small, PARTNER, PERIOD)],
-                           settings)
+    over, under = evaluate(
+        [drop_of(big, PARTNER, PERIOD), drop_of(small, PARTNER, PERIOD)], settings
+    )
     assert _issues(over) == [(TOO_LARGE, "error", None, None)]
     assert over.status == "rejected"
     assert under.status == "accepted"  # the limit is a limit, not a refusal of everything
@@ -139,7 +150,9 @@ def test_messages_are_italian_text_never_a_trace(verdicts: dict) -> None:
             assert not re.search(r"\{[a-z_]*\}|\bNone\b|\bnan\b", i.message), (where, i.message)
             # the message is the contract's Italian text, not an English default
             assert not re.search(r"\b(the|must|invalid|error|expected)\b", i.message, re.I), (
-                where, i.message)
+                where,
+                i.message,
+            )
             # a codice fiscale is never echoed whole, neither in the message nor the value
             assert not CF_16.search(i.message), (where, i.message)
             assert not (i.value and CF_16.search(i.value)), (where, i.value)
@@ -160,8 +173,12 @@ def test_every_rule_has_a_case() -> None:
     assert sum(len(c) for c in suites.values()) > 40  # the suites were read
     for table, rules in suites.items():
         for rule, n_expectations in rules.items():
-            files = {c["file"] for c in CASES for i in c["issues"]
-                     if i["rule"] == rule and i["sheet"] == table and i["row"] is not None}
+            files = {
+                c["file"]
+                for c in CASES
+                for i in c["issues"]
+                if i["rule"] == rule and i["sheet"] == table and i["row"] is not None
+            }
             # each expectation of a rule (e.g. year < 1900 and year > period) has its file
             assert len(files) >= n_expectations, f"{table}.{rule}: {sorted(files)}"
     covered = {i["rule"] for c in CASES for i in c["issues"]}

@@ -7,9 +7,14 @@ import json
 from pipelines.warehouse.dbt import build_args, dbt_env
 from pipelines.warehouse.plan import LastBuild, decide
 
-FACTS = dict(start_period="2026-01", last="2026-05", fingerprint="abc",
-             previous=LastBuild("abc", "2026-05"), first_changed=None,
-             submission_ids=("s1", "s2"))
+FACTS = dict(
+    start_period="2026-01",
+    last="2026-05",
+    fingerprint="abc",
+    previous=LastBuild("abc", "2026-05"),
+    first_changed=None,
+    submission_ids=("s1", "s2"),
+)
 
 
 def plan(**over):  # type: ignore[no-untyped-def]
@@ -58,6 +63,9 @@ def test_arguments_follow_the_plan(settings) -> None:  # type: ignore[no-untyped
     assert "--full-refresh" in full
     assert "--full-refresh" not in build_args(settings, plan=plan(first_changed="2026-03"))
     calendar = json.loads(full[full.index("--vars") + 1])
-    assert calendar == {"start_period": settings.start_period,
-                        "end_period": settings.end_period, "due_day": settings.due_day}
+    assert calendar == {
+        "start_period": settings.start_period,
+        "end_period": settings.end_period,
+        "due_day": settings.due_day,
+    }
     assert dbt_env(plan=plan(previous=None))["OSSERVATORIO_CHANGED_FROM"] == ""

@@ -16,16 +16,35 @@ from pipelines.warehouse import raw
 from pipelines.warehouse.dbt import PROJECT_DIR
 
 DBT = str(Path(sys.executable).with_name("dbt"))
-VARS = json.dumps({"start_period": "2026-01", "end_period": "2030-12", "due_day": 10,
-                   "as_of": "2026-06-20"})
+VARS = json.dumps(
+    {"start_period": "2026-01", "end_period": "2030-12", "due_day": 10, "as_of": "2026-06-20"}
+)
 
 
 def _dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OSSERVATORIO_WAREHOUSE": str(warehouse),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    return subprocess.run([DBT, *args, "--profiles-dir", str(project), "--vars", VARS,
-                           "--target-path", str(warehouse.parent / "target")],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "OSSERVATORIO_WAREHOUSE": str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    return subprocess.run(
+        [
+            DBT,
+            *args,
+            "--profiles-dir",
+            str(project),
+            "--vars",
+            VARS,
+            "--target-path",
+            str(warehouse.parent / "target"),
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,22 @@ from pipelines.ingest import ingest
 from pipelines.synthetic.generator import GeneratorConfig, generate
 from pipelines.warehouse.build import build_warehouse
 
-CONFIG = GeneratorConfig(seed=31, partners=8, start_period="2026-01", months=4, rows_per_file=25,
-                         correction_rate=0.3, late_rate=0.3, missing_rate=0.0)
+CONFIG = GeneratorConfig(
+    seed=31,
+    partners=8,
+    start_period="2026-01",
+    months=4,
+    rows_per_file=25,
+    correction_rate=0.3,
+    late_rate=0.3,
+    missing_rate=0.0,
+)
 
 # Each table with the columns that order it completely.
 COMPARED = {
-    "marts.indicator_values": "indicator_code, period, \"window\", scope, scope_code",
-    "marts.indicator_breakdowns": "indicator_code, period, \"window\", scope, scope_code, "
-                                  "dimension, dimension_value",
+    "marts.indicator_values": 'indicator_code, period, "window", scope, scope_code',
+    "marts.indicator_breakdowns": 'indicator_code, period, "window", scope, scope_code, '
+    "dimension, dimension_value",
     "marts.fct_interventions": "submission_id, row_number",
     "intermediate.int_interventions_scoped": "scope, scope_code, submission_id, row_number",
 }
@@ -99,8 +107,12 @@ def test_incremental_builds_equal_a_full_rebuild(home: Path, settings, generated
 
 
 def test_a_changed_calendar_or_the_operator_forces_a_full_refresh(
-        home: Path, settings, generated, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    home: Path,
+    settings,
+    generated,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     source, manifest = generated
     _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     ingest(settings)
@@ -116,8 +128,12 @@ def test_a_changed_calendar_or_the_operator_forces_a_full_refresh(
     assert "rebuilt in full" in capsys.readouterr().out
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        kinds = [r[0] for r in con.execute(
-            "select full_refresh from meta.builds order by built_at").fetchall()]
+        kinds = [
+            r[0]
+            for r in con.execute(
+                "select full_refresh from meta.builds order by built_at"
+            ).fetchall()
+        ]
     finally:
         con.close()
     assert kinds == [True, False, True, True]

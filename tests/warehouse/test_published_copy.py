@@ -38,17 +38,28 @@ READER = textwrap.dedent("""
 
 def test_long_query_on_published_copy_while_a_build_runs(home: Path, settings) -> None:
     inbox = home / "inbox"
-    write_xlsx(inbox / "P01" / "2026-03" / "marzo.xlsx", [row(i) for i in range(8)], [expense()],
-               mtime=at("2026-04-05"))
+    write_xlsx(
+        inbox / "P01" / "2026-03" / "marzo.xlsx",
+        [row(i) for i in range(8)],
+        [expense()],
+        mtime=at("2026-04-05"),
+    )
     ingest(settings)
     build_warehouse(settings, as_of=AS_OF)
     published = home / "published" / "warehouse.duckdb"
 
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(published), "25"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published), "25"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        write_xlsx(inbox / "P02" / "2026-03" / "marzo.xlsx", [row(20 + i) for i in range(5)],
-                   mtime=at("2026-04-06"))
+        write_xlsx(
+            inbox / "P02" / "2026-03" / "marzo.xlsx",
+            [row(20 + i) for i in range(5)],
+            mtime=at("2026-04-06"),
+        )
         assert ingest(settings).accepted == 1  # the writer is never blocked by the reader
         build_warehouse(settings, as_of=AS_OF)
     finally:

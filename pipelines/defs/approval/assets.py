@@ -4,6 +4,9 @@ pipelines/approval/), not by a run; dbt reads it, so the UI shows it upstream of
 import dagster as dg
 
 period_approvals = dg.AssetSpec(
-    ["raw", "period_approvals"], group_name="ingestion", kinds={"duckdb"},
+    ["raw", "period_approvals"],
+    group_name="ingestion",
+    kinds={"duckdb"},
     description="The steward's approvals and reopenings of partner-months (append-only), "
-                "written by `osservatorio approve` and `osservatorio reopen`.")
+    "written by `osservatorio approve` and `osservatorio reopen`.",
+)

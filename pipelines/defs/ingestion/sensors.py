@@ -30,14 +30,20 @@ def run_key(keys: list[str]) -> str:
 def run_tags(inbox: int, fresh: list[str], known: set[str], to_apply: int) -> dict[str, str]:
     """What the run is for: files never recorded (not in the published copy), the inbox's
     size, and held files of reopened months waiting to be applied."""
-    return {"new_files": str(len([k for k in fresh if k not in known])),
-            "inbox_files": str(inbox), "held_files_to_apply": str(to_apply)}
+    return {
+        "new_files": str(len([k for k in fresh if k not in known])),
+        "inbox_files": str(inbox),
+        "held_files_to_apply": str(to_apply),
+    }
 
 
-@dg.sensor(job=ingest_and_build_job, minimum_interval_seconds=INBOX_INTERVAL_SECONDS,
-           default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Watches inbox/<PARTNER>/<YYYY-MM>/ and ingests new files in one run; "
-                       "also runs when a reopened month has held files to apply.")
+@dg.sensor(
+    job=ingest_and_build_job,
+    minimum_interval_seconds=INBOX_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Watches inbox/<PARTNER>/<YYYY-MM>/ and ingests new files in one run; "
+    "also runs when a reopened month has held files to apply.",
+)
 def inbox_sensor(context: dg.SensorEvaluationContext):
     # The sensor never opens the warehouse (a reader would block the writer): it remembers
     # the (partner, period, sha256) keys it has asked for, and reads the published copy to
@@ -51,5 +57,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     if not actually_new and not to_apply:
         return dg.SkipReason(f"no new files among {len(keys)} in the inbox")
     request_keys = actually_new + [f"apply|{k}" for k in sorted(to_apply)]
-    return dg.RunRequest(run_key=run_key(request_keys),
-                         tags=run_tags(len(keys), fresh, known, len(to_apply)))
+    return dg.RunRequest(
+        run_key=run_key(request_keys), tags=run_tags(len(keys), fresh, known, len(to_apply))
+    )

@@ -14,12 +14,17 @@ REPORTING_GROUP = "reporting"
 UPSTREAM = [["published", "warehouse"]]  # the audited copy the reports read
 
 
-@dg.asset(group_name=REPORTING_GROUP, deps=UPSTREAM, pool=WAREHOUSE_POOL,
-          kinds={"html", "pdf", "excel"},
-          description="The partnership's monthly report (HTML, PDF), every partner's scorecard "
-                      "and the Excel export, for the latest month that was due.")
-def monthly_report(context: dg.AssetExecutionContext,
-                   osservatorio: OsservatorioSettings) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=REPORTING_GROUP,
+    deps=UPSTREAM,
+    pool=WAREHOUSE_POOL,
+    kinds={"html", "pdf", "excel"},
+    description="The partnership's monthly report (HTML, PDF), every partner's scorecard "
+    "and the Excel export, for the latest month that was due.",
+)
+def monthly_report(
+    context: dg.AssetExecutionContext, osservatorio: OsservatorioSettings
+) -> dg.MaterializeResult:
     # Charts and PDF libraries load only when the report runs, not with the definitions.
     from pipelines.reporting.publish import ReportError, write_all
 
@@ -30,7 +35,12 @@ def monthly_report(context: dg.AssetExecutionContext,
         return dg.MaterializeResult(metadata={"written": False, "reason": str(exc)})
     if written.pdf_problem:
         context.log.warning(f"no PDF: {written.pdf_problem}")
-    return dg.MaterializeResult(metadata={
-        "written": True, "html": str(written.html),
-        "pdf": str(written.pdf) if written.pdf else f"not written: {written.pdf_problem}",
-        "excel": str(written.excel), "scorecards": len(written.scorecards)})
+    return dg.MaterializeResult(
+        metadata={
+            "written": True,
+            "html": str(written.html),
+            "pdf": str(written.pdf) if written.pdf else f"not written: {written.pdf_problem}",
+            "excel": str(written.excel),
+            "scorecards": len(written.scorecards),
+        }
+    )

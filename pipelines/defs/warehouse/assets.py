@@ -27,10 +27,15 @@ class Translator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "warehouse"
 
 
-@dbt_assets(manifest=MANIFEST, project=None, pool=WAREHOUSE_POOL,
-            dagster_dbt_translator=Translator(DagsterDbtTranslatorSettings(enable_asset_checks=True)))
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                     osservatorio: OsservatorioSettings):
+@dbt_assets(
+    manifest=MANIFEST,
+    project=None,
+    pool=WAREHOUSE_POOL,
+    dagster_dbt_translator=Translator(DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, osservatorio: OsservatorioSettings
+):
     settings = osservatorio.load()
     # The same steps as `osservatorio build` (pipelines/warehouse/build.py), dbt streamed
     # through Dagster so that each model and test is an asset event.
@@ -43,30 +48,44 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 AUDIT_CHECK = "no_suppressed_cell_recoverable"
 
 
-@dg.asset(key=["published", "warehouse"], group_name="warehouse", pool=WAREHOUSE_POOL,
-          deps=[["marts", "indicator_values"], ["marts", "indicator_breakdowns"]],
-          kinds={"duckdb", "python"},
-          check_specs=[dg.AssetCheckSpec(
-              AUDIT_CHECK, asset=["published", "warehouse"], blocking=True,
-              description="No suppressed cell can be derived from the published cells taken "
-                          "together (pipelines/disclosure/audit.py).")],
-          description="Secondary suppression, the disclosure audit, then the analysts' "
-                      "read-only copy and Parquet files (the build enters the ledger).")
-def published_warehouse(context: dg.AssetExecutionContext,
-                        osservatorio: OsservatorioSettings):
+@dg.asset(
+    key=["published", "warehouse"],
+    group_name="warehouse",
+    pool=WAREHOUSE_POOL,
+    deps=[["marts", "indicator_values"], ["marts", "indicator_breakdowns"]],
+    kinds={"duckdb", "python"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            AUDIT_CHECK,
+            asset=["published", "warehouse"],
+            blocking=True,
+            description="No suppressed cell can be derived from the published cells taken "
+            "together (pipelines/disclosure/audit.py).",
+        )
+    ],
+    description="Secondary suppression, the disclosure audit, then the analysts' "
+    "read-only copy and Parquet files (the build enters the ledger).",
+)
+def published_warehouse(context: dg.AssetExecutionContext, osservatorio: OsservatorioSettings):
     settings = osservatorio.load()
     with writer_lock(settings.home):
         try:
             protection = build.publication(settings)
         except PublicationBlocked as exc:
-            yield dg.AssetCheckResult(check_name=AUDIT_CHECK, passed=False,
-                                      severity=dg.AssetCheckSeverity.ERROR,
-                                      metadata={"reason": str(exc)})
+            yield dg.AssetCheckResult(
+                check_name=AUDIT_CHECK,
+                passed=False,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={"reason": str(exc)},
+            )
             raise dg.Failure(str(exc)) from exc
     audit = protection.audit
-    metadata = {"published_cells": audit.cells, "primary_suppressed": audit.primary,
-                "secondary_suppressed": audit.secondary,
-                "suppression_seconds": round(protection.suppression_seconds, 2),
-                "audit_seconds": round(audit.seconds, 2)}
+    metadata = {
+        "published_cells": audit.cells,
+        "primary_suppressed": audit.primary,
+        "secondary_suppressed": audit.secondary,
+        "suppression_seconds": round(protection.suppression_seconds, 2),
+        "audit_seconds": round(audit.seconds, 2),
+    }
     yield dg.AssetCheckResult(check_name=AUDIT_CHECK, passed=True, metadata=metadata)
     yield dg.MaterializeResult(metadata=metadata)

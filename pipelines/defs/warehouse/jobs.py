@@ -18,5 +18,5 @@ build_job = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingestion"),
     executor_def=dg.in_process_executor,
     description="Rebuild the warehouse models and indicators (dbt), publish the copy, then "
-                "write the month's report, scorecards and Excel export.",
+    "write the month's report, scorecards and Excel export.",
 )

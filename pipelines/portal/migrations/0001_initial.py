@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,50 +15,98 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.CharField(max_length=254)),
-                ('action', models.CharField(max_length=40)),
-                ('partner_code', models.CharField(blank=True, default='', max_length=8)),
-                ('period', models.CharField(blank=True, default='', max_length=7)),
-                ('detail', models.TextField(blank=True, default='')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("actor", models.CharField(max_length=254)),
+                ("action", models.CharField(max_length=40)),
+                ("partner_code", models.CharField(blank=True, default="", max_length=8)),
+                ("period", models.CharField(blank=True, default="", max_length=7)),
+                ("detail", models.TextField(blank=True, default="")),
             ],
             options={
-                'ordering': ('-at', '-pk'),
+                "ordering": ("-at", "-pk"),
             },
         ),
         migrations.CreateModel(
-            name='Upload',
+            name="Upload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner_code', models.CharField(db_index=True, max_length=8)),
-                ('period', models.CharField(max_length=7)),
-                ('file_name', models.CharField(max_length=255)),
-                ('inbox_path', models.CharField(max_length=500)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size_bytes', models.BigIntegerField()),
-                ('status', models.CharField(max_length=32)),
-                ('verdict', models.JSONField()),
-                ('annotated_path', models.CharField(blank=True, default='', max_length=500)),
-                ('uploaded_at', models.DateTimeField()),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uploads', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("partner_code", models.CharField(db_index=True, max_length=8)),
+                ("period", models.CharField(max_length=7)),
+                ("file_name", models.CharField(max_length=255)),
+                ("inbox_path", models.CharField(max_length=500)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size_bytes", models.BigIntegerField()),
+                ("status", models.CharField(max_length=32)),
+                ("verdict", models.JSONField()),
+                ("annotated_path", models.CharField(blank=True, default="", max_length=500)),
+                ("uploaded_at", models.DateTimeField()),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uploads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-uploaded_at', '-pk'),
+                "ordering": ("-uploaded_at", "-pk"),
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('partner', 'ente partner'), ('steward', 'referente dei dati'), ('analyst', 'analista')], max_length=10)),
-                ('partner_code', models.CharField(blank=True, default='', max_length=8)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("partner", "ente partner"),
+                            ("steward", "referente dei dati"),
+                            ("analyst", "analista"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("partner_code", models.CharField(blank=True, default="", max_length=8)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role', 'partner'), _negated=True), models.Q(('partner_code', ''), _negated=True), _connector='OR'), name='partner_account_has_partner')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "partner"), _negated=True),
+                            models.Q(("partner_code", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="partner_account_has_partner",
+                    )
+                ],
             },
         ),
     ]

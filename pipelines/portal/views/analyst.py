@@ -21,8 +21,15 @@ REPORT_SUFFIXES = (".html", ".pdf", ".xlsx")
 @roles(ANALYST, STEWARD)
 def analysis(request: HttpRequest) -> HttpResponse:
     reports = settings_mod.load().home / "reports"
-    files = sorted((p for p in reports.glob("*") if p.is_file() and p.suffix in REPORT_SUFFIXES),
-                   key=lambda p: p.name, reverse=True) if reports.is_dir() else []
+    files = (
+        sorted(
+            (p for p in reports.glob("*") if p.is_file() and p.suffix in REPORT_SUFFIXES),
+            key=lambda p: p.name,
+            reverse=True,
+        )
+        if reports.is_dir()
+        else []
+    )
     return render(request, "portal/analysis.html", {"files": [p.name for p in files]})
 
 
@@ -40,5 +47,8 @@ def report_file(request: HttpRequest, name: str) -> HttpResponse:
 @roles(ANALYST, STEWARD)
 def indicators(request: HttpRequest) -> HttpResponse:
     periods, rows = published.indicator_values(settings_mod.load(), request.GET.get("mese"))
-    return render(request, "portal/indicators.html", {
-        "periods": periods, "rows": rows, "period": rows[0]["period"] if rows else None})
+    return render(
+        request,
+        "portal/indicators.html",
+        {"periods": periods, "rows": rows, "period": rows[0]["period"] if rows else None},
+    )

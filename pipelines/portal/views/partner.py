@@ -41,13 +41,18 @@ def month_list(request: HttpRequest, partner: str) -> HttpResponse:
     sent: dict[str, int] = {}
     for u in _uploads(partner).only("period"):
         sent[u.period] = sent.get(u.period, 0) + 1
-    rows = [{"period": p, "label": months.label(p),
-             "status": published.STATUS_IT.get(status[p]["status"], "") if p in status else "",
-             "status_code": status[p]["status"] if p in status else "",
-             "approved": bool(status.get(p, {}).get("approved")),
-             "due_date": status[p]["due_date"] if p in status else "",
-             "sent": sent.get(p, 0)}
-            for p in reversed(months.open_periods(settings))]
+    rows = [
+        {
+            "period": p,
+            "label": months.label(p),
+            "status": published.STATUS_IT.get(status[p]["status"], "") if p in status else "",
+            "status_code": status[p]["status"] if p in status else "",
+            "approved": bool(status.get(p, {}).get("approved")),
+            "due_date": status[p]["due_date"] if p in status else "",
+            "sent": sent.get(p, 0),
+        }
+        for p in reversed(months.open_periods(settings))
+    ]
     return render(request, "portal/months.html", {"partner": partner, "rows": rows})
 
 
@@ -67,27 +72,49 @@ def month_detail(request: HttpRequest, partner: str, period: str) -> HttpRespons
             upload = _receive(request, settings, partner, period, form.cleaned_data["file"])
             return redirect("portal:upload", partner=partner, pk=upload.pk)
         status = 400
-    approved = any(r["period"] == period and r["approved"]
-                   for r in published.calendar_rows(settings, partner))
-    return render(request, "portal/month.html", {
-        "partner": partner, "period": period, "label": months.label(period), "form": form,
-        "uploads": _uploads(partner).filter(period=period),
-        "recorded": _recorded(settings, partner, period), "approved": approved,
-        "scorecard": _scorecard_path(settings, partner, period).is_file(),
-    }, status=status)
+    approved = any(
+        r["period"] == period and r["approved"] for r in published.calendar_rows(settings, partner)
+    )
+    return render(
+        request,
+        "portal/month.html",
+        {
+            "partner": partner,
+            "period": period,
+            "label": months.label(period),
+            "form": form,
+            "uploads": _uploads(partner).filter(period=period),
+            "recorded": _recorded(settings, partner, period),
+            "approved": approved,
+            "scorecard": _scorecard_path(settings, partner, period).is_file(),
+        },
+        status=status,
+    )
 
 
 def _receive(request: HttpRequest, settings: Settings, partner: str, period: str, f) -> Upload:  # type: ignore[no-untyped-def]
     got = uploads.receive(settings, partner, period, f)
     v = got.verdict
     upload = Upload.objects.create(
-        partner_code=partner, period=period, file_name=got.inbox_path.name,
-        inbox_path=str(got.inbox_path.relative_to(settings.home)), sha256=v.drop.sha256,
-        size_bytes=v.drop.size, status=v.status, verdict=_verdict(v),
+        partner_code=partner,
+        period=period,
+        file_name=got.inbox_path.name,
+        inbox_path=str(got.inbox_path.relative_to(settings.home)),
+        sha256=v.drop.sha256,
+        size_bytes=v.drop.size,
+        status=v.status,
+        verdict=_verdict(v),
         annotated_path=str(got.annotated.relative_to(settings.home)) if got.annotated else "",
-        uploaded_by=request.user, uploaded_at=got.uploaded_at)
-    record(request.user.get_username(), "upload", partner, period,
-           f"upload {upload.pk}: {v.status}, sha256 {v.drop.sha256[:12]}")
+        uploaded_by=request.user,
+        uploaded_at=got.uploaded_at,
+    )
+    record(
+        request.user.get_username(),
+        "upload",
+        partner,
+        period,
+        f"upload {upload.pk}: {v.status}, sha256 {v.drop.sha256[:12]}",
+    )
     if django_settings.PORTAL_AUTO_INGEST:
         background.request_run()
     return upload
@@ -116,14 +143,24 @@ def upload_detail(request: HttpRequest, partner: str, pk: int) -> HttpResponse:
     v = upload.verdict
     closed = upload.status != "rejected" and any(
         r["period"] == upload.period and r["approved"]
-        for r in published.calendar_rows(_settings(), partner))
-    return render(request, "portal/upload.html", {
-        "held": closed,
-        "partner": partner, "upload": upload, "verdict": v, "label": months.label(upload.period),
-        "issues": v.get("issues", []), "uploaded": published.local_time(upload.uploaded_at),
-        "errors": sum(i["severity"] == "error" for i in v.get("issues", [])),
-        "warnings": sum(i["severity"] == "warning" for i in v.get("issues", [])),
-        "status_it": published.STATUS_IT.get(upload.status, upload.status)})
+        for r in published.calendar_rows(_settings(), partner)
+    )
+    return render(
+        request,
+        "portal/upload.html",
+        {
+            "held": closed,
+            "partner": partner,
+            "upload": upload,
+            "verdict": v,
+            "label": months.label(upload.period),
+            "issues": v.get("issues", []),
+            "uploaded": published.local_time(upload.uploaded_at),
+            "errors": sum(i["severity"] == "error" for i in v.get("issues", [])),
+            "warnings": sum(i["severity"] == "warning" for i in v.get("issues", [])),
+            "status_it": published.STATUS_IT.get(upload.status, upload.status),
+        },
+    )
 
 
 @require_GET
@@ -131,8 +168,10 @@ def upload_detail(request: HttpRequest, partner: str, pk: int) -> HttpResponse:
 def annotated(request: HttpRequest, partner: str, pk: int) -> HttpResponse:
     partner = own_partner(request, partner)
     upload = get_object_or_404(_uploads(partner).exclude(annotated_path=""), pk=pk)
-    path = inside(_settings().home / "portal" / "uploads", Path(upload.annotated_path)
-                  .relative_to("portal/uploads"))
+    path = inside(
+        _settings().home / "portal" / "uploads",
+        Path(upload.annotated_path).relative_to("portal/uploads"),
+    )
     return download(path, f"segnalazioni_{Path(upload.file_name).stem}.xlsx")
 
 
@@ -141,8 +180,15 @@ def annotated(request: HttpRequest, partner: str, pk: int) -> HttpResponse:
 def history(request: HttpRequest, partner: str) -> HttpResponse:
     partner = own_partner(request, partner)
     settings = _settings()
-    return render(request, "portal/history.html", {
-        "partner": partner, "uploads": _uploads(partner), "recorded": _recorded(settings, partner)})
+    return render(
+        request,
+        "portal/history.html",
+        {
+            "partner": partner,
+            "uploads": _uploads(partner),
+            "recorded": _recorded(settings, partner),
+        },
+    )
 
 
 @require_GET
@@ -152,7 +198,9 @@ def feedback(request: HttpRequest, partner: str, submission_id: str) -> HttpResp
     """The feedback page the pipeline wrote for a recorded file (any channel)."""
     partner = own_partner(request, partner)
     settings = _settings()
-    found = [s for s in published.submissions(settings, partner) if s["submission_id"] == submission_id]
+    found = [
+        s for s in published.submissions(settings, partner) if s["submission_id"] == submission_id
+    ]
     if not found:
         raise Http404
     s = found[0]
@@ -171,8 +219,9 @@ def scorecard(request: HttpRequest, partner: str, period: str) -> HttpResponse:
     partner = own_partner(request, partner)
     settings = _settings()
     period = months.checked_period(settings, period)
-    return html_page(inside(settings.home / "outbox" / partner / period,
-                            f"scorecard_{period}.html"))
+    return html_page(
+        inside(settings.home / "outbox" / partner / period, f"scorecard_{period}.html")
+    )
 
 
 @require_GET

@@ -30,18 +30,45 @@ def calendar_grid(request: HttpRequest) -> HttpResponse:
     rows = published.calendar_rows(settings)
     periods = sorted({r["period"] for r in rows})
     cells = {(r["partner"], r["period"]): r for r in rows}
-    grid = [{"partner": p, "cells": [
-        {"period": m, "status": cells[(p, m)]["status"], "approved": cells[(p, m)]["approved"],
-         "symbol": SYMBOLS.get(cells[(p, m)]["status"], "?"),
-         "label": published.STATUS_IT.get(cells[(p, m)]["status"], "")}
-        if (p, m) in cells else None for m in periods]}
-        for p in sorted({r["partner"] for r in rows})]
-    attention = [r | {"status_it": published.STATUS_IT.get(r["status"], ""),
-                      "received": published.local_time(r["received_at"])} for r in rows
-                 if r["status"] in ("rejected", "held")]
-    return render(request, "portal/calendar.html", {
-        "periods": periods, "grid": grid, "attention": attention,
-        "status_legend": [(SYMBOLS[k], v) for k, v in published.STATUS_IT.items() if k in SYMBOLS]})
+    grid = [
+        {
+            "partner": p,
+            "cells": [
+                {
+                    "period": m,
+                    "status": cells[(p, m)]["status"],
+                    "approved": cells[(p, m)]["approved"],
+                    "symbol": SYMBOLS.get(cells[(p, m)]["status"], "?"),
+                    "label": published.STATUS_IT.get(cells[(p, m)]["status"], ""),
+                }
+                if (p, m) in cells
+                else None
+                for m in periods
+            ],
+        }
+        for p in sorted({r["partner"] for r in rows})
+    ]
+    attention = [
+        r
+        | {
+            "status_it": published.STATUS_IT.get(r["status"], ""),
+            "received": published.local_time(r["received_at"]),
+        }
+        for r in rows
+        if r["status"] in ("rejected", "held")
+    ]
+    return render(
+        request,
+        "portal/calendar.html",
+        {
+            "periods": periods,
+            "grid": grid,
+            "attention": attention,
+            "status_legend": [
+                (SYMBOLS[k], v) for k, v in published.STATUS_IT.items() if k in SYMBOLS
+            ],
+        },
+    )
 
 
 @require_GET
@@ -86,13 +113,23 @@ def alerts(request: HttpRequest) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     settings = settings_mod.load()
     rows = published.calendar_rows(settings)
-    ready = [r | {"status_it": published.STATUS_IT.get(r["status"], "")} for r in rows
-             if not r["approved"] and r["status"] in ("on_time", "late", "corrected")]
+    ready = [
+        r | {"status_it": published.STATUS_IT.get(r["status"], "")}
+        for r in rows
+        if not r["approved"] and r["status"] in ("on_time", "late", "corrected")
+    ]
     done = [r for r in rows if r["approved"]]
-    return render(request, "portal/approvals.html", {
-        "approve_form": ApproveForm(prefix="a"), "reopen_form": ReopenForm(prefix="r"),
-        "ready": ready, "done": done,
-        "events": AuditEvent.objects.filter(action__in=("approve", "reopen"))[:50]})
+    return render(
+        request,
+        "portal/approvals.html",
+        {
+            "approve_form": ApproveForm(prefix="a"),
+            "reopen_form": ReopenForm(prefix="r"),
+            "ready": ready,
+            "done": done,
+            "events": AuditEvent.objects.filter(action__in=("approve", "reopen"))[:50],
+        },
+    )
 
 
 def _by(request: HttpRequest) -> str:
@@ -106,12 +143,15 @@ def approve(request: HttpRequest) -> HttpResponse:
 
     form = ApproveForm(request.POST, prefix="a")
     if not form.is_valid():
-        messages.error(request, "Dati non validi: " + "; ".join(
-            e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request,
+            "Dati non validi: " + "; ".join(e for errs in form.errors.values() for e in errs),
+        )
         return redirect("portal:approvals")
     d = form.cleaned_data
-    out = approve_month(settings_mod.load(), d["period"], _by(request), d["partner"] or None,
-                        d["note"] or None)
+    out = approve_month(
+        settings_mod.load(), d["period"], _by(request), d["partner"] or None, d["note"] or None
+    )
     for p, m, sha in out.done:
         record(_by(request), "approve", p, m, f"version {str(sha)[:12]}; {d['note']}".strip("; "))
         messages.success(request, f"Approvato {p} {m}.")
@@ -129,8 +169,10 @@ def reopen(request: HttpRequest) -> HttpResponse:
 
     form = ReopenForm(request.POST, prefix="r")
     if not form.is_valid():
-        messages.error(request, "Dati non validi: " + "; ".join(
-            e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request,
+            "Dati non validi: " + "; ".join(e for errs in form.errors.values() for e in errs),
+        )
         return redirect("portal:approvals")
     d = form.cleaned_data
     out = reopen_month(settings_mod.load(), d["period"], d["partner"], _by(request), d["reason"])
@@ -147,5 +189,3 @@ def reopen(request: HttpRequest) -> HttpResponse:
 def _rebuild(ingest: bool = False) -> None:
     if django_settings.PORTAL_AUTO_INGEST:
         background.request_run(build_only=not ingest)
-
-
