@@ -208,7 +208,7 @@ def test_partner_sends_corrects_and_the_steward_approves(portal, browser) -> Non
     steward.get_by_role("button", name="Verifica").click()
     assert urlparse(steward.url).path == "/referente/calendario/"
     cell = steward.locator(f'td[data-partner="P03"][data-period="{PERIOD}"]')
-    deadline = time.monotonic() + 240  # the worker records the file and rebuilds (dbt)
+    deadline = time.monotonic() + 600  # the worker records the file and rebuilds (dbt)
     while cell.get_attribute("data-status") not in ("late", "on_time", "corrected"):
         assert time.monotonic() < deadline, (
             f"calendar still says {cell.get_attribute('data-status')}"
@@ -226,7 +226,7 @@ def test_partner_sends_corrects_and_the_steward_approves(portal, browser) -> Non
     assert f"Approvato P03 {PERIOD}." in steward.locator(".messages").inner_text()
     assert STEWARD in steward.locator("#azioni").inner_text()
     steward.screenshot(path=str(OUTPUT / "portal_approved.png"), full_page=True)
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 600
     steward.goto(base + "/referente/calendario/")
     while cell.get_attribute("data-approved") != "si":
         assert time.monotonic() < deadline, "the approval never reached the calendar"
