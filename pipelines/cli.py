@@ -547,7 +547,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # bad usage (said by argparse, exit 2) or --help (0)
+        return int(exc.code or 0)
     try:
         return int(args.func(args))
     except SettingsError as exc:
