@@ -136,6 +136,15 @@ def _by(request: HttpRequest) -> str:
     return request.user.get_username()
 
 
+def _invalid(request: HttpRequest, form) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """A form that did not validate: its errors on the approvals page."""
+    messages.error(
+        request,
+        "Dati non validi: " + "; ".join(e for errs in form.errors.values() for e in errs),
+    )
+    return redirect("portal:approvals")
+
+
 @require_POST
 @roles(STEWARD)
 def approve(request: HttpRequest) -> HttpResponse:
@@ -143,11 +152,7 @@ def approve(request: HttpRequest) -> HttpResponse:
 
     form = ApproveForm(request.POST, prefix="a")
     if not form.is_valid():
-        messages.error(
-            request,
-            "Dati non validi: " + "; ".join(e for errs in form.errors.values() for e in errs),
-        )
-        return redirect("portal:approvals")
+        return _invalid(request, form)
     d = form.cleaned_data
     out = approve_month(
         settings_mod.load(), d["period"], _by(request), d["partner"] or None, d["note"] or None
@@ -169,11 +174,7 @@ def reopen(request: HttpRequest) -> HttpResponse:
 
     form = ReopenForm(request.POST, prefix="r")
     if not form.is_valid():
-        messages.error(
-            request,
-            "Dati non validi: " + "; ".join(e for errs in form.errors.values() for e in errs),
-        )
-        return redirect("portal:approvals")
+        return _invalid(request, form)
     d = form.cleaned_data
     out = reopen_month(settings_mod.load(), d["period"], d["partner"], _by(request), d["reason"])
     for p, m, _ in out.done:
