@@ -5,3 +5,4 @@
     {%- set day = var('as_of', none) or env_var('OSSERVATORIO_AS_OF', '') -%}
     {%- if day -%}date '{{ day }}'{%- else -%}current_date{%- endif -%}
 {%- endmacro %}
+

@@ -1,15 +1,15 @@
 {#
   How many persons or households an indicator counts in each category of each breakdown
-  (sex, age band, citizenship, residence), for both windows. A key is described by its
+  (sex, age band, citizenship, residence), for the three windows. A key is described by its
   latest intervention in the window. Columns: indicator_code, period, "window", scope,
   scope_code, dimension, dimension_value, value (zero counts are left out; the mart fills
   them). `weight` counts something other than 1 per key (the largest value in the window:
   MINORS_IN_HOUSEHOLDS); `multi` counts only persons with rows in two or more distinct
   values of that column, from the month the second one appears.
 
-  Cumulative windows use running sums: a key's latest description of a month holds until
-  its next month with rows, so it adds its weight to its category when it starts and takes
-  it back when the next description replaces it.
+  Year and cumulative windows use running sums: a key's latest description of a month holds
+  until its next month with rows (in the year, for the year window), so it adds its weight
+  to its category when it starts and takes it back when the next description replaces it.
 #}
 {% macro breakdown_counts(code, key, condition='true', multi=none, scopes=none, weight='1') -%}
 select * from (
@@ -43,13 +43,16 @@ select * from (
             and latest_in_month.k = multi_month.k
     ),
     seconds as (
-        select scope, scope_code, k, first_period as since
-        from (select scope, scope_code, k, d, min(period) as first_period from matching group by all)
-        qualify row_number() over (partition by scope, scope_code, k order by first_period, d) = 2
+        select scope, scope_code, "window", k, first_period as since
+        from ({{ first_periods('matching', ['scope', 'scope_code', 'k', 'd']) }}) as firsts
+        qualify row_number() over (
+            partition by scope, scope_code, "window", k, {{ window_year('first_period') }}
+            order by first_period, d) = 2
     ),
-    -- From the month a person becomes multi, their description is the latest up to then.
+    -- From the month a person becomes multi, their description is the latest up to then
+    -- (in the year, for the year window).
     cumulative_rows as (
-        select latest_in_month.scope, latest_in_month.scope_code,
+        select latest_in_month.scope, latest_in_month.scope_code, seconds."window",
             greatest(latest_in_month.period, seconds.since) as period, latest_in_month.k,
             latest_in_month.sex, latest_in_month.age_band, latest_in_month.citizenship,
             latest_in_month.residence, latest_in_month.month_weight
@@ -58,14 +61,16 @@ select * from (
             on latest_in_month.scope = seconds.scope
             and latest_in_month.scope_code is not distinct from seconds.scope_code
             and latest_in_month.k = seconds.k
+            and (seconds."window" = 'cumulative'
+                or substr(latest_in_month.period, 1, 4) = substr(seconds.since, 1, 4))
         qualify latest_in_month.period >= seconds.since or row_number() over (
             partition by latest_in_month.scope, latest_in_month.scope_code, latest_in_month.k,
-                latest_in_month.period <= seconds.since
+                seconds."window", seconds.since, latest_in_month.period <= seconds.since
             order by latest_in_month.period desc) = 1
     ),
     {% else %}
     month_members as (select * from latest_in_month),
-    cumulative_rows as (select * from latest_in_month),
+    cumulative_rows as (select * from {{ in_running_windows('latest_in_month') }} as w),
     {% endif %}
     described as (
         select *,
@@ -77,16 +82,17 @@ select * from (
         from (
             select *,
                 {% if weight == '1' %}1{% else %}max(month_weight) over (
-                    partition by scope, scope_code, k order by period
+                    partition by scope, scope_code, "window", k, {{ window_year() }} order by period
                     rows between unbounded preceding and current row){% endif %} as cumulative_weight
             from cumulative_rows
-        )
-        window keys as (partition by scope, scope_code, k order by period)
+        ) as weighted
+        window keys as (partition by scope, scope_code, "window", k, {{ window_year() }} order by period)
     ),
     {% set dims = ['sex', 'age_band', 'citizenship', 'residence'] %}
     unpivoted as (
         {% for dim in dims %}
-        select scope, scope_code, period, '{{ dim }}' as dimension, {{ dim }} as dimension_value,
+        select scope, scope_code, "window", period, '{{ dim }}' as dimension,
+            {{ dim }} as dimension_value,
             cumulative_weight as w, previous_{{ dim }} as previous_value, previous_w
         from described
         {% if not loop.last %}union all{% endif %}
@@ -99,13 +105,14 @@ select * from (
             or dimension_value is distinct from previous_value
     ),
     changes as (
-        select scope, scope_code, period, dimension, dimension_value, w as delta from changed
+        select scope, scope_code, "window", period, dimension, dimension_value, w as delta
+        from changed
         union all
-        select scope, scope_code, period, dimension, previous_value, -previous_w
+        select scope, scope_code, "window", period, dimension, previous_value, -previous_w
         from changed where previous_w is not null
     ),
     entering as (
-        select scope, scope_code, dimension, dimension_value, period, sum(delta) as value
+        select scope, scope_code, "window", dimension, dimension_value, period, sum(delta) as value
         from changes group by all
     ),
     running as ({{ running_over_periods('entering', ['value'], ['dimension', 'dimension_value']) }}),
@@ -121,7 +128,7 @@ select * from (
         dimension, dimension_value, cast(value as double) as value
     from monthly where value <> 0
     union all
-    select '{{ code }}' as indicator_code, period, 'cumulative' as "window", scope, scope_code,
+    select '{{ code }}' as indicator_code, period, "window", scope, scope_code,
         dimension, dimension_value, cast(value as double) as value
     from running where value <> 0
 )

@@ -54,8 +54,10 @@
   Full build: computed as it is. Incremental build, for the changed months only:
   - month windows: as computed (every row of a changed month is in the source);
   - cumulative windows: the last kept month's value (from the table itself) plus what the
-    changed keys add from then on, i.e. computed(month) - computed(last kept month).
-  Cumulative rows are kept where non-zero: indicator_values and indicator_breakdowns read a
+    changed keys add from then on, i.e. computed(month) - computed(last kept month);
+  - year windows: the same within the year of the last kept month; from the next January,
+    as computed (no key without rows in the changed months counts in a later year).
+  Year and cumulative rows are kept where non-zero: indicator_values and indicator_breakdowns read a
   missing count as 0. `nulls` are further columns written as null (numerator, denominator).
 #}
 {% macro counts_from_changed_months(computed, keys=[], nulls=[]) -%}
@@ -75,23 +77,23 @@
             select period from {{ ref('int_periods') }} where period >= {{ changed_from() }}
         ),
         base as (
-            select {{ series | join(', ') }}, scope_code, value from {{ this }}
-            where "window" = 'cumulative' and period = (select period from kept)
+            select {{ series | join(', ') }}, scope_code, "window", value from {{ this }}
+            where "window" in ('cumulative', 'year') and period = (select period from kept)
         ),
         before as (
-            select {{ series | join(', ') }}, scope_code, value from {{ computed }}
-            where "window" = 'cumulative' and period = (select period from kept)
+            select {{ series | join(', ') }}, scope_code, "window", value from {{ computed }}
+            where "window" in ('cumulative', 'year') and period = (select period from kept)
         ),
         after as (
-            select {{ series | join(', ') }}, scope_code, period, value from {{ computed }}
-            where "window" = 'cumulative' and period >= {{ changed_from() }}
+            select {{ series | join(', ') }}, scope_code, "window", period, value from {{ computed }}
+            where "window" in ('cumulative', 'year') and period >= {{ changed_from() }}
         ),
         all_series as (
-            select {{ series | join(', ') }}, scope_code from base
+            select {{ series | join(', ') }}, scope_code, "window" from base
             union
-            select {{ series | join(', ') }}, scope_code from before
+            select {{ series | join(', ') }}, scope_code, "window" from before
             union
-            select {{ series | join(', ') }}, scope_code from after
+            select {{ series | join(', ') }}, scope_code, "window" from after
         ),
         cumulative as (
             select all_series.*, changed_months.period,
@@ -101,12 +103,19 @@
             left join base on
                 {% for s in series %}base.{{ s }} = all_series.{{ s }} and {% endfor %}
                 base.scope_code is not distinct from all_series.scope_code
+                and base."window" = all_series."window"
+                and (all_series."window" = 'cumulative'
+                    or substr(changed_months.period, 1, 4) = substr((select period from kept), 1, 4))
             left join before on
                 {% for s in series %}before.{{ s }} = all_series.{{ s }} and {% endfor %}
                 before.scope_code is not distinct from all_series.scope_code
+                and before."window" = all_series."window"
+                and (all_series."window" = 'cumulative'
+                    or substr(changed_months.period, 1, 4) = substr((select period from kept), 1, 4))
             left join after on
                 {% for s in series %}after.{{ s }} = all_series.{{ s }} and {% endfor %}
                 after.scope_code is not distinct from all_series.scope_code
+                and after."window" = all_series."window"
                 and after.period = changed_months.period
         )
         select indicator_code, period, "window", scope, scope_code,
@@ -115,7 +124,7 @@
         from {{ computed }}
         where "window" = 'month' and period >= {{ changed_from() }}
         union all
-        select indicator_code, period, 'cumulative' as "window", scope, scope_code,
+        select indicator_code, period, "window", scope, scope_code,
             {% for k in keys %}{{ k }}, {% endfor %}cast(value as double) as value
             {% for c in nulls %}, cast(null as double) as {{ c }}{% endfor %}
         from cumulative

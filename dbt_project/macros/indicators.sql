@@ -1,14 +1,45 @@
 {#
   Building blocks of the indicators (indicators.md). Each returns one select with the columns
   indicator_code, period, "window", scope, scope_code, value, numerator, denominator, for
-  both windows: 'month' (the period alone) and 'cumulative' (the partnership's start
+  the three windows: 'month' (the period alone), 'year' (January of the period's year, or the
+  partnership's start, through the period) and 'cumulative' (the partnership's start
   through the period). Rows are the scope's own interventions (int_interventions_scoped).
 
-  Cumulative windows are running sums over the months, never joins of every month with
-  every person: what enters at a month is counted there (a person's first month, a month's
-  total), and a running sum carries it forward, so the cost grows with the rows, not with
-  rows x months. A row is produced where something was counted (the grid fills the rest).
+  Year and cumulative windows are running sums over the months, never joins of every month
+  with every person: what enters at a month is counted there (a person's first month in the
+  window, a month's total), and a running sum carries it forward, so the cost grows with the
+  rows, not with rows x months. A year window is a cumulative window that starts again each
+  January: its running sums are partitioned by the year as well. A row is produced where
+  something was counted (the grid fills the rest).
 #}
+
+{# The windows that run over months, as a relation of one column "window". #}
+{% macro running_windows() -%}
+    (select 'cumulative' as "window" union all select 'year' as "window")
+{%- endmacro %}
+
+
+{# What partitions a running window besides its series: the year, for the year window. #}
+{% macro window_year(period='period', window='"window"') -%}
+    case when {{ window }} = 'year' then substr({{ period }}, 1, 4) end
+{%- endmacro %}
+
+
+{# `relation` once per running window (a column "window" added). #}
+{% macro in_running_windows(relation) -%}
+    (select {{ relation }}.*, w."window" from {{ relation }} cross join {{ running_windows() }} as w)
+{%- endmacro %}
+
+
+{# Per `by` (a list of columns) and running window, the first period of the rows of
+   `relation`: the first ever (cumulative) and the first of each year (year). #}
+{% macro first_periods(relation, by) -%}
+    select {{ by | join(', ') }}, 'cumulative' as "window", min(period) as first_period
+    from {{ relation }} group by {{ by | join(', ') }}
+    union all
+    select {{ by | join(', ') }}, 'year' as "window", min(period) as first_period
+    from {{ relation }} group by {{ by | join(', ') }}, substr(period, 1, 4)
+{%- endmacro %}
 
 {% macro indicator_row(code, value, numerator='null', denominator='null') -%}
     '{{ code }}' as indicator_code, period, "window", scope, scope_code,
@@ -18,16 +49,18 @@
 {%- endmacro %}
 
 
-{# Running sums of the columns of `relation` (scope, scope_code, period, <columns>) over
-   every month of int_periods, per scope; `present` counts what has entered so far. #}
+{# Running sums of the columns of `relation` (scope, scope_code, "window", period, <columns>)
+   over every month of int_periods, per scope and running window (a year window per year);
+   `present` counts what has entered so far. #}
 {% macro running_over_periods(relation, columns, keys=[]) -%}
-    {%- set partition = ['scope', 'scope_code'] + keys -%}
+    {%- set partition = ['scope', 'scope_code', '"window"'] + keys -%}
     select
         scope_periods.period,
         {% for k in partition %}scope_periods.{{ k }},{% endfor %}
         {% for c in columns %}
         sum(coalesce({{ relation }}.{{ c }}, 0)) over (
-            partition by {% for k in partition %}scope_periods.{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}
+            partition by {% for k in partition %}scope_periods.{{ k }}, {% endfor %}
+                {{ window_year('scope_periods.period', 'scope_periods."window"') }}
             order by scope_periods.period) as {{ c }}{% if not loop.last %},{% endif %}
         {% endfor %}
     from (
@@ -44,7 +77,8 @@
 
 
 {# Distinct keys (persons or households) with at least one row matching `condition`.
-   Cumulative: a key counts from the first month it appears in the scope. #}
+   Year and cumulative: a key counts from the first month it appears in the scope (in the
+   year, for the year window). #}
 {% macro distinct_indicator(code, key, condition='true') -%}
 select * from (
     with matching as (
@@ -53,8 +87,8 @@ select * from (
         where ({{ condition }}) and {{ key }} is not null
     ),
     entering as (
-        select scope, scope_code, first_period as period, count(*) as n
-        from (select scope, scope_code, k, min(period) as first_period from matching group by all)
+        select scope, scope_code, "window", first_period as period, count(*) as n
+        from ({{ first_periods('matching', ['scope', 'scope_code', 'k']) }})
         group by all
     ),
     running as ({{ running_over_periods('entering', ['n']) }}),
@@ -62,14 +96,14 @@ select * from (
         select period, 'month' as "window", scope, scope_code, count(distinct k) as n
         from matching group by all
         union all
-        select period, 'cumulative' as "window", scope, scope_code, n from running where n > 0
+        select period, "window", scope, scope_code, n from running where n > 0
     )
     select {{ indicator_row(code, 'n') }} from counted
 )
 {%- endmacro %}
 
 
-{# A sum of `expr` over rows matching `condition`; cumulative is the running sum. #}
+{# A sum of `expr` over rows matching `condition`; year and cumulative are running sums. #}
 {% macro sum_indicator(code, expr, condition='true', source='int_interventions_scoped') -%}
 select * from (
     with monthly as (
@@ -78,11 +112,12 @@ select * from (
         where {{ condition }}
         group by all
     ),
-    running as ({{ running_over_periods('monthly', ['total', 'present']) }}),
+    windowed as (select * from {{ in_running_windows('monthly') }} as w),
+    running as ({{ running_over_periods('windowed', ['total', 'present']) }}),
     summed as (
         select period, 'month' as "window", scope, scope_code, total from monthly
         union all
-        select period, 'cumulative' as "window", scope, scope_code, total
+        select period, "window", scope, scope_code, total
         from running where present > 0
     )
     select {{ indicator_row(code, 'total') }} from summed
@@ -100,11 +135,12 @@ select * from (
         where {{ condition }}
         group by all
     ),
-    running as ({{ running_over_periods('monthly', ['num', 'den', 'present']) }}),
+    windowed as (select * from {{ in_running_windows('monthly') }} as w),
+    running as ({{ running_over_periods('windowed', ['num', 'den', 'present']) }}),
     summed as (
         select period, 'month' as "window", scope, scope_code, num, den from monthly
         union all
-        select period, 'cumulative' as "window", scope, scope_code, num, den
+        select period, "window", scope, scope_code, num, den
         from running where present > 0
     )
     select {{ indicator_row(code, 'case when den = 0 then null else num / den end', 'num', 'den') }}
@@ -114,7 +150,8 @@ select * from (
 
 
 {# Persons with rows in at least two distinct values of `dimension` (partners, areas).
-   Cumulative: a person counts from the month their second distinct value first appears. #}
+   Year and cumulative: a person counts from the month their second distinct value first
+   appears (in the year, for the year window). #}
 {% macro multi_indicator(code, dimension, scopes=none) -%}
 select * from (
     with matching as (
@@ -132,24 +169,25 @@ select * from (
         ) group by all
     ),
     firsts as (
-        select scope, scope_code, person_id, d, min(period) as first_period
-        from matching group by all
+        {{ first_periods('matching', ['scope', 'scope_code', 'person_id', 'd']) }}
     ),
     seconds as (
-        select scope, scope_code, person_id, first_period
+        select scope, scope_code, "window", person_id, first_period
         from firsts
         qualify row_number() over (
-            partition by scope, scope_code, person_id order by first_period, d) = 2
+            partition by scope, scope_code, "window", person_id,
+                {{ window_year('first_period') }}
+            order by first_period, d) = 2
     ),
     entering as (
-        select scope, scope_code, first_period as period, count(*) as n
+        select scope, scope_code, "window", first_period as period, count(*) as n
         from seconds group by all
     ),
     running as ({{ running_over_periods('entering', ['n']) }}),
     counted as (
         select period, 'month' as "window", scope, scope_code, n from monthly
         union all
-        select period, 'cumulative' as "window", scope, scope_code, n from running where n > 0
+        select period, "window", scope, scope_code, n from running where n > 0
     )
     select {{ indicator_row(code, 'n') }} from counted
 )
@@ -184,15 +222,16 @@ select * from (
         ) = 1
     ),
     changes as (
-        select scope, scope_code, period,
+        select scope, scope_code, "window", period,
             num - coalesce(lag(num) over keys, 0) as num,
             den - coalesce(lag(den) over keys, 0) as den,
             case when lag(period) over keys is null then 1 else 0 end as present
-        from latest_in_month
-        window keys as (partition by scope, scope_code, k order by period)
+        from {{ in_running_windows('latest_in_month') }} as windowed
+        window keys as (
+            partition by scope, scope_code, "window", k, {{ window_year() }} order by period)
     ),
     entering as (
-        select scope, scope_code, period, sum(num) as num, sum(den) as den,
+        select scope, scope_code, "window", period, sum(num) as num, sum(den) as den,
             sum(present) as present
         from changes group by all
     ),
@@ -201,7 +240,7 @@ select * from (
         select period, 'month' as "window", scope, scope_code, sum(num) as num, sum(den) as den
         from latest_in_month group by all
         union all
-        select period, 'cumulative' as "window", scope, scope_code, num, den
+        select period, "window", scope, scope_code, num, den
         from running where present > 0
     )
     select {{ indicator_row(code, 'case when den = 0 then null else num / den end', 'num', 'den') }}

@@ -12,7 +12,10 @@
   the last two), the same for a sum of each household's largest figure (`weighted`,
   MINORS_IN_HOUSEHOLDS: a household that changes category brings its largest figure, not the
   month's, so for categories only "at least the month"), or never falls and is at least the
-  month (`monotone`);
+  month (`monotone`). The year window is the same, starting again each January; and the
+  cumulative value is the year before's last plus the year's (`additive`), or at least the
+  year's and at most the year before's plus the year's (`distinct`, `weighted` as above), or
+  at least the year's (`monotone`);
 - rate: a published rate of two published indicators (SHARE_HOUSEHOLDS_MINORS,
   FIN_COST_PER_PERSON) ties its numerator to its denominator, within the rounding of its
   published text.
@@ -22,11 +25,15 @@ The catalogue (seeds/indicators.csv) says which link each indicator has.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 EQ, LE = "eq", "le"
+# The windows that sum their months (indicators.md): from the partnership's start, and from
+# January of the period's year.
+RUNNING_WINDOWS = ("cumulative", "year")
 # Half the last published digit: a rate is published with 4 decimals, EUR with 2.
 ROUNDING = {"rate": 0.00005, "EUR": 0.005}
 
@@ -176,17 +183,33 @@ def _windows(cells: pd.DataFrame, out: _Builder) -> None:
     series_key = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value"]
     linked = cells[cells["window_link"] != "none"]
     periods = sorted(linked["period"].unique())
-    previous = dict(zip(periods[1:], periods[:-1], strict=False))
     month = linked[linked["window"] == "month"][
         [*series_key, "period", "cell", "window_link", "is_total"]
     ]
-    cumulative = linked[linked["window"] == "cumulative"][[*series_key, "period", "cell"]]
+    for window in RUNNING_WINDOWS:
+        # the month before, within the window (a year window starts again in January)
+        previous = {p: q for q, p in pairwise(periods) if window == "cumulative" or q[:4] == p[:4]}
+        running = linked[linked["window"] == window][[*series_key, "period", "cell"]]
+        _running_window(month, running, previous, series_key, out)
+    _year_in_cumulative(linked, periods, series_key, out)
+
+
+def _running_window(
+    month: pd.DataFrame,
+    running: pd.DataFrame,
+    previous: dict[str, str],
+    series_key: list[str],
+    out: _Builder,
+) -> None:
+    """A running window (cumulative, year) with the months it sums: its first month's value
+    is the month's; then it is the previous value plus the month (additive), or within the
+    bounds the window link allows."""
     rows = month.rename(columns={"cell": "m"}).merge(
-        cumulative.rename(columns={"cell": "c"}), on=[*series_key, "period"], how="inner"
+        running.rename(columns={"cell": "c"}), on=[*series_key, "period"], how="inner"
     )
     rows["previous"] = rows["period"].map(lambda p: previous.get(p, "")).astype(str)
     rows = rows.merge(
-        cumulative.rename(columns={"cell": "p", "period": "previous"}),
+        running.rename(columns={"cell": "p", "period": "previous"}),
         on=[*series_key, "previous"],
         how="left",
     )
@@ -196,28 +219,79 @@ def _windows(cells: pd.DataFrame, out: _Builder) -> None:
         pd.concat([_terms(group, first["c"], 1.0), _terms(group, first["m"], -1.0)]), EQ, "window"
     )
     rows = rows[rows["p"].notna()]
-
-    def add(sub: pd.DataFrame, coefs: dict[str, float], sense: str) -> None:
-        group = pd.Series(np.arange(len(sub)))
-        out.add(
-            pd.concat([_terms(group, sub[col], coef) for col, coef in coefs.items()]),
-            sense,
-            "window",
-        )
-
     link, total = rows["window_link"], rows["is_total"]
-    add(rows[link == "additive"], {"c": 1.0, "p": -1.0, "m": -1.0}, EQ)
-    add(
+    _add(out, rows[link == "additive"], {"c": 1.0, "p": -1.0, "m": -1.0}, EQ)
+    _add(
+        out,
         rows[(link == "distinct") | ((link == "weighted") & total)],
         {"c": 1.0, "p": -1.0, "m": -1.0},
         LE,
     )
-    add(
+    _add(
+        out,
         rows[link.isin(["distinct", "weighted"]) | ((link == "monotone") & total)],
         {"m": 1.0, "c": -1.0},
         LE,
     )
-    add(rows[link.isin(["distinct", "weighted", "monotone"]) & total], {"p": 1.0, "c": -1.0}, LE)
+    _add(
+        out,
+        rows[link.isin(["distinct", "weighted", "monotone"]) & total],
+        {"p": 1.0, "c": -1.0},
+        LE,
+    )
+
+
+def _year_in_cumulative(
+    linked: pd.DataFrame, periods: list[str], series_key: list[str], out: _Builder
+) -> None:
+    """The year window inside the cumulative one: the cumulative value is the last value of
+    the year before plus the year's (additive), or at least the year's and at most the year
+    before's plus the year's (distinct); for persons with two or more partners or areas
+    (monotone) only at least the year's."""
+    last_of_year_before = {}
+    for p in periods:
+        earlier = [q for q in periods if q[:4] < p[:4]]
+        last_of_year_before[p] = earlier[-1] if earlier else ""
+    year = linked[linked["window"] == "year"][
+        [*series_key, "period", "cell", "window_link", "is_total"]
+    ]
+    cumulative = linked[linked["window"] == "cumulative"][[*series_key, "period", "cell"]]
+    rows = year.rename(columns={"cell": "y"}).merge(
+        cumulative.rename(columns={"cell": "c"}), on=[*series_key, "period"], how="inner"
+    )
+    rows["before"] = rows["period"].map(last_of_year_before).astype(str)
+    rows = rows.merge(
+        cumulative.rename(columns={"cell": "b", "period": "before"}),
+        on=[*series_key, "before"],
+        how="left",
+    )
+    link, total = rows["window_link"], rows["is_total"]
+    # in the first year the two windows are the same
+    _add(out, rows[rows["before"] == ""], {"c": 1.0, "y": -1.0}, EQ)
+    rows, link, total = rows[rows["b"].notna()], link[rows["b"].notna()], total[rows["b"].notna()]
+    _add(out, rows[link == "additive"], {"c": 1.0, "b": -1.0, "y": -1.0}, EQ)
+    _add(
+        out,
+        rows[(link == "distinct") | ((link == "weighted") & total)],
+        {"c": 1.0, "b": -1.0, "y": -1.0},
+        LE,
+    )
+    _add(
+        out,
+        rows[link.isin(["distinct", "weighted"]) | ((link == "monotone") & total)],
+        {"y": 1.0, "c": -1.0},
+        LE,
+    )
+
+
+def _add(out: _Builder, sub: pd.DataFrame, coefs: dict[str, float], sense: str) -> None:
+    """One constraint per row of `sub`: sum(coef * cell in column) (=, <=) 0."""
+    group = pd.Series(np.arange(len(sub)))
+    out.add(
+        pd.concat([_terms(group, sub[col], coef) for col, coef in coefs.items()]),
+        sense,
+        "window",
+    )
 
 
 def _rates(cells: pd.DataFrame, out: _Builder) -> None:

@@ -5,9 +5,9 @@ Two steps, repeated until the audit finds nothing:
 1. Wherever an equality link (a breakdown and its total, the parts of an additive scope, an
    additive window) has exactly one suppressed cell, it would be the difference of the others:
    one more of its cells is suppressed. The cell chosen is the cheapest non-zero one (a
-   hidden 0 protects only upwards): the smallest value, then a category before a total, a partner before a consortium before the partnership, a month before a cumulative
-   window, then the fixed order of the cells (so the same data gives the same cells).
-2. A hidden cumulative count that never falls hides the run of equal values it belongs to
+   hidden 0 protects only upwards): the smallest value, then a category before a total, a partner before a consortium before the partnership, a month before a year before a
+   cumulative window, then the fixed order of the cells (so the same data gives the same cells).
+2. A hidden cumulative (or year) count that never falls hides the run of equal values it belongs to
    (between equal published neighbours it would be pinned).
 3. A rate of two published indicators is suppressed with its numerator or denominator.
 Then the audit (`audit.py`) looks at the whole system: for each cell it still finds
@@ -28,6 +28,8 @@ from pipelines.disclosure import cells as cell_frame
 from pipelines.disclosure import links as link_model
 
 MAX_ROUNDS = 60
+# Complements are chosen from the shortest window first.
+WINDOW_RANK = {"month": 0, "year": 1, "cumulative": 2}
 log = logging.getLogger(__name__)
 
 
@@ -37,7 +39,7 @@ def _cost_order(cells: pd.DataFrame) -> np.ndarray:
     order = np.lexsort(
         (
             np.arange(len(cells)),
-            (cells["window"] == "cumulative").to_numpy(),
+            cells["window"].map(WINDOW_RANK).fillna(0).to_numpy(),
             cells["scope_rank"].to_numpy(),
             cells["is_total"].to_numpy(),
             value,
@@ -119,19 +121,21 @@ class _Costs:
 
 
 def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.ndarray) -> None:
-    """A hidden cumulative count that never falls, between two published neighbours equal to
-    it, is pinned; so is every cell of a run of equal values but its ends. Where one cell of
-    such a run is hidden, the whole run is (its published neighbours then differ)."""
-    series = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value"]
+    """A hidden cumulative (or year) count that never falls, between two published neighbours
+    equal to it, is pinned; so is every cell of a run of equal values but its ends. Where one
+    cell of such a run is hidden, the whole run is (its published neighbours then differ).
+    A year window's runs end with its year."""
+    series = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value", "run"]
     linked = cells[
-        (cells["window"] == "cumulative")
+        cells["window"].isin(link_model.RUNNING_WINDOWS)
         & cells["is_total"]
         & cells["window_link"].isin(["distinct", "weighted", "monotone"])
         & cells["value"].notna()
     ]
     if linked.empty:
         return
-    frame = linked[[*series, "period", "value"]].copy()
+    frame = linked[[*series[:-1], "period", "value"]].copy()
+    frame["run"] = np.where(linked["window"] == "year", linked["period"].str[:4], linked["window"])
     frame["cell"] = linked.index
     frame = frame.sort_values([*series, "period"], kind="stable")
     key = frame.groupby(series, sort=False).ngroup().to_numpy()

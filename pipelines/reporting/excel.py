@@ -8,13 +8,14 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from pipelines import formats, period
 from pipelines.reporting.data import Warehouse
 
 SHEETS = {"partnership": "Partenariato", "consortium": "Consorzi", "partner": "Enti"}
-WINDOW_IT = {"month": "mese", "cumulative": "dall'inizio"}
+WINDOW_IT = {"month": "mese", "year": "da inizio anno", "cumulative": "dall'inizio"}
 LEVEL_IT = {"partnership": "partenariato", "consortium": "consorzio"}
 DIMENSION_IT = {
     "sex": "sesso",
@@ -54,12 +55,16 @@ def _month(p: str) -> dt.datetime:
 
 
 def _row(ws, values: list, month_col: int, value_col: int, unit: str) -> None:  # type: ignore[no-untyped-def]
-    ws.append(values)
-    r = ws.max_row
-    ws.cell(row=r, column=month_col).number_format = MONTH_FORMAT
-    cell = ws.cell(row=r, column=value_col)
-    if isinstance(cell.value, float):
-        cell.number_format = NUMBER_FORMATS.get(unit, "#,##0.00")
+    """Append a row, its month and its value formatted (as cells: asking the sheet for its
+    last row costs a pass over every cell)."""
+    month = Cell(ws, value=values[month_col - 1])
+    month.number_format = MONTH_FORMAT
+    value = Cell(ws, value=values[value_col - 1])
+    if isinstance(value.value, float):
+        value.number_format = NUMBER_FORMATS.get(unit, "#,##0.00")
+    row = list(values)
+    row[month_col - 1], row[value_col - 1] = month, value
+    ws.append(row)
 
 
 def write(wh: Warehouse, first: str, last: str, out: Path) -> Path:

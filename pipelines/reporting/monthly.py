@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from pipelines import formats, period
-from pipelines.reporting import charts, page
+from pipelines.reporting import charts, page, targets
 from pipelines.reporting.data import Cell, Warehouse
 
 HEADLINE = [
@@ -32,7 +32,7 @@ AREA_TRENDS: dict[str, list[str]] = {
 
 
 class Figures:
-    """The partnership's published cells (month and cumulative windows) through a period."""
+    """A scope's published cells (month, year and cumulative windows) through a period."""
 
     def __init__(
         self, wh: Warehouse, period: str, scope: str = "partnership", scope_code: str | None = None
@@ -41,12 +41,12 @@ class Figures:
         self.periods = wh.periods(period)
         self.scope = scope
         self.meta = {r["indicator_code"]: r for r in wh.indicators()}
-        self.month = wh.cells(scope, scope_code, self.periods, "month")
-        self.cumulative = wh.cells(scope, scope_code, self.periods, "cumulative")
+        self.windows = {
+            w: wh.cells(scope, scope_code, self.periods, w) for w in ("month", "year", "cumulative")
+        }
 
     def cell(self, code: str, window: str = "month", period: str | None = None) -> Cell:
-        cells = self.month if window == "month" else self.cumulative
-        return cells.get((code, period or self.period), Cell(None, False))
+        return self.windows[window].get((code, period or self.period), Cell(None, False))
 
     def name(self, code: str) -> str:
         return str(self.meta[code]["indicator_name_it"])
@@ -86,6 +86,7 @@ def card(f: Figures, code: str) -> str:
         f'<div class="card"><div class="name">{escape(f.name(code))}</div>'
         f"<div>nel mese: {f.span(code)}</div>"
         f'<div class="delta">{escape(page.delta(now, prev, unit))}</div>'
+        f'<div class="cum">da inizio anno: {f.span(code, "year")}</div>'
         f'<div class="cum">dall\'inizio: {f.span(code, "cumulative")}</div></div>'
     )
 
@@ -269,6 +270,7 @@ def render(wh: Warehouse, period: str) -> str:
     sections = [
         approval_note(wh, period),
         "<h2>In sintesi</h2>" + cards(f, HEADLINE),
+        targets.section(wh, period),
         _trends(f, areas),
         "<h2>Focus minori</h2>"
         + cards(f, CHILDREN)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from pipelines import formats
-from pipelines.reporting import charts, page
+from pipelines.reporting import charts, page, targets
 from pipelines.reporting.data import Warehouse
 from pipelines.reporting.monthly import Figures
 
@@ -49,6 +49,7 @@ def render(wh: Warehouse, partner_code: str, period: str) -> str:
                 f.span(code, w)
                 for f, w in (
                     (own, "month"),
+                    (own, "year"),
                     (own, "cumulative"),
                     (cons, "cumulative"),
                     (whole, "cumulative"),
@@ -92,14 +93,16 @@ def render(wh: Warehouse, partner_code: str, period: str) -> str:
             [
                 "Indicatore",
                 "Ente, nel mese",
+                "Ente, da inizio anno",
                 "Ente, dall'inizio",
                 f"{partner['consortium_name']}, dall'inizio",
                 "Partenariato, dall'inizio",
             ],
             rows,
-            {1, 2, 3, 4},
+            {1, 2, 3, 4, 5},
         )
         + page.chart_block("partner-trend", trend, trend_rows),
+        targets.section(wh, period, "partner", partner_code),
         "<h2>Qualità dei dati</h2>" + page.chart_block("partner-quality", heat, heat_rows),
         "<h2>Storico degli invii</h2>"
         + page.table(

@@ -138,7 +138,7 @@ def shows(text: str, display: str | None) -> bool:
 def test_every_export_figure_is_a_published_cell(published: Path, tmp_path: Path) -> None:
     shown = display(published)
     scopes = {"Partenariato": "partnership", "Consorzi": "consortium", "Enti": "partner"}
-    windows = {"mese": "month", "dall'inizio": "cumulative"}
+    windows = {"mese": "month", "da inizio anno": "year", "dall'inizio": "cumulative"}
     with Warehouse(published) as wh:
         out = excel.write(wh, "2026-01", PERIOD, tmp_path / "export.xlsx")
     book = load_workbook(out, read_only=True)

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from html import escape, unescape
 from pathlib import Path
 
 import duckdb
@@ -25,7 +26,7 @@ from tests.helpers import ITALIAN_NUMBER, parse_italian
 PERIOD = "2026-03"
 CONFIG = GeneratorConfig(seed=5, partners=4, start_period="2026-01", months=3, rows_per_file=25)
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
-REPORT_CHARTS = 11  # 5 area trends, children, housing, employment, 2 finance, quality
+REPORT_CHARTS = 12  # targets, 5 area trends, children, housing, employment, 2 finance, quality
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None or shutil.which("pdftoppm") is None,
@@ -156,6 +157,26 @@ def assert_suppression_kept(html: str, truth: dict, scope: str) -> int:
     return seen
 
 
+def assert_targets_shown(home: Path, html: str, scope: str, scope_code: str | None) -> None:
+    """The targets section: every target of the year, its progress as published, the
+    placeholders said to be placeholders."""
+    rows = q(
+        home,
+        "select indicator_name_it, progress_display, is_placeholder from marts.indicator_targets "
+        "where period = ? and scope = ? and scope_code is not distinct from ?",
+        [PERIOD, scope, scope_code],
+    )
+    assert rows, "the scope has targets"
+    section = html[html.index("<h2>Obiettivi 2026</h2>") :]
+    section = section[: section.index("</table>")]
+    assert "Obiettivi segnaposto" in section
+    for name, progress, _ in rows:
+        row = section[section.index(f"<td>{escape(name)}</td>") :]
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row[: row.index("</tr>")])
+        shown = unescape(re.sub(r"<[^>]+>", "", cells[3]))
+        assert same_figure(shown, progress, progress == "<5"), (name, shown, progress)
+
+
 def test_report_renders_offline_with_every_chart_and_the_published_headlines(
     home: Path, tmp_path: Path
 ) -> None:
@@ -171,6 +192,7 @@ def test_report_renders_offline_with_every_chart_and_the_published_headlines(
             assert same_figure(shown[(code, window)], display, is_suppressed), code
     assert_suppression_kept(html, truth, "partnership")
     assert "Glossario" in html and html.count("<tr>") > 28
+    assert_targets_shown(home, html, "partnership", None)
     # Nothing is approved yet: the report says its figures are provisional, and whose.
     assert (
         "<strong>Dati provvisori</strong>: 28 rendiconti di marzo 2026 non sono ancora "
@@ -191,10 +213,11 @@ def test_scorecard_renders_and_keeps_suppressed_cells_as_lt5(home: Path, tmp_pat
     card = home / "outbox" / partner / PERIOD / f"scorecard_{PERIOD}.html"
     html = card.read_text(encoding="utf-8")
     dom, log = browse(card, "scorecard", tmp_path, 2400)
-    assert_page_is_sound(dom, log, 2)
+    assert_page_is_sound(dom, log, 3)
     assert assert_suppression_kept(html, published(home, "partner", partner), "partner") > 0
     for value in re.findall(r'data-suppressed="true">([^<]*)<', html):
         assert value == "&lt;5"
+    assert_targets_shown(home, html, "partner", partner)
 
 
 def test_scorecard_holds_no_other_partner(home: Path) -> None:
@@ -260,7 +283,7 @@ def test_excel_export_has_a_sheet_per_scope_the_glossary_and_no_exact_suppressed
             "from marts.indicator_values where scope = 'partner'",
         )
     }
-    window = {"mese": "month", "dall'inizio": "cumulative"}
+    window = {"mese": "month", "da inizio anno": "year", "dall'inizio": "cumulative"}
     suppressed = 0
     for code, _, period, win, scope, value, _ in wb["Enti"].iter_rows(min_row=2, values_only=True):
         is_suppressed, display = truth[(code, f"{period:%Y-%m}", window[win], scope)]

@@ -1,5 +1,6 @@
 """Incremental builds: a new month, a late correction of an old one and the passing of time
-recompute only the changed months, and the warehouse equals a full rebuild of the same data."""
+recompute only the changed months, and the warehouse equals a full rebuild of the same data,
+across the turn of a year (the year window starts again in January)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ CONFIG = GeneratorConfig(
     seed=31,
     partners=8,
     start_period="2026-01",
+    months=4,
+    rows_per_file=25,
+    correction_rate=0.3,
+    late_rate=0.3,
+    missing_rate=0.0,
+)
+
+# A partnership that starts in November, so that the incremental builds cross a January.
+ACROSS_YEARS = GeneratorConfig(
+    seed=31,
+    partners=8,
+    start_period="2025-11",
     months=4,
     rows_per_file=25,
     correction_rate=0.3,
@@ -71,35 +84,49 @@ def _full_rebuild(home: Path, as_of: dt.date) -> Path:
     return other
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory):
+def _generate(tmp_path_factory: pytest.TempPathFactory, config: GeneratorConfig):
     root = tmp_path_factory.mktemp("generated")
-    manifest = generate(root / "inbox", CONFIG, manifest_path=root / "manifest.json")
+    manifest = generate(root / "inbox", config, manifest_path=root / "manifest.json")
     return root / "inbox", manifest
 
 
-def test_incremental_builds_equal_a_full_rebuild(home: Path, settings, generated) -> None:
-    source, manifest = generated
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):
+    return _generate(tmp_path_factory, CONFIG)
+
+
+@pytest.fixture(scope="module")
+def generated_across_years(tmp_path_factory: pytest.TempPathFactory):
+    return _generate(tmp_path_factory, ACROSS_YEARS)
+
+
+def test_incremental_builds_equal_a_full_rebuild(
+    home: Path, generated_across_years, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, manifest = generated_across_years
+    monkeypatch.setenv("OSSERVATORIO_START", ACROSS_YEARS.start_period)
+    settings = settings_mod.load(home)
     rome = dt.timezone(dt.timedelta(hours=1))
-    # 1. Two months delivered: the first build is a full refresh.
-    _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 12, tzinfo=rome))
+    # 1. Two months delivered (November and December): the first build is a full refresh.
+    _deliver(source, home / "inbox", manifest, dt.datetime(2026, 1, 12, tzinfo=rome))
     ingest(settings)
-    first = build_warehouse(settings, as_of=dt.date(2026, 3, 20))
+    first = build_warehouse(settings, as_of=dt.date(2026, 1, 20))
     assert first.full_refresh
 
-    # 2. The next months arrive, with late files and corrections of earlier months.
-    periods = _deliver(source, home / "inbox", manifest, dt.datetime(2026, 5, 25, tzinfo=rome))
-    assert min(periods) < "2026-03", "the scenario must correct a month already built"
+    # 2. The next months (January, February) arrive, with late files and corrections of
+    # December or November: the year windows of the new year start again.
+    periods = _deliver(source, home / "inbox", manifest, dt.datetime(2026, 3, 25, tzinfo=rome))
+    assert min(periods) < "2026-01", "the scenario must correct a month already built"
     ingest(settings)
-    second = build_warehouse(settings, as_of=dt.date(2026, 5, 28))
+    second = build_warehouse(settings, as_of=dt.date(2026, 3, 28))
     assert not second.full_refresh
     assert second.changed_from == min(periods)
 
     # 3. Nothing new, a month later: nothing recomputed but the new month of the calendar.
-    third = build_warehouse(settings, as_of=dt.date(2026, 6, 28))
-    assert not third.full_refresh and third.changed_from == "2026-05"
+    third = build_warehouse(settings, as_of=dt.date(2026, 4, 28))
+    assert not third.full_refresh and third.changed_from == "2026-03"
 
-    full = _full_rebuild(home, dt.date(2026, 6, 28))
+    full = _full_rebuild(home, dt.date(2026, 4, 28))
     for table, order in COMPARED.items():
         kept, rebuilt = _rows(home, table, order), _rows(full, table, order)
         assert len(kept) > 0

@@ -1,5 +1,5 @@
 -- Timeliness, completeness and first-time acceptance over the partner-months due.
--- A period whose reports are not yet due has null DQ rates, in both windows.
+-- A period whose reports are not yet due has null DQ rates, in every window.
 with partner_months as (
     select * from {{ ref('int_partner_months') }}
 ),
@@ -26,12 +26,15 @@ windows as (
     from monthly
     union all
     select
-        periods.period, 'cumulative' as "window", monthly.scope, monthly.scope_code,
+        periods.period, w."window", monthly.scope, monthly.scope_code,
         periods.is_due,
         sum(monthly.on_time), sum(monthly.complete), sum(monthly.due),
         sum(monthly.first_ok), sum(monthly.with_files)
     from {{ ref('int_periods') }} as periods
+    cross join {{ running_windows() }} as w
     inner join monthly on monthly.period <= periods.period
+        and (w."window" = 'cumulative'
+            or substr(monthly.period, 1, 4) = substr(periods.period, 1, 4))
     group by all
 )
 

@@ -10,6 +10,8 @@ periods as (
 windows as (
     select 'month' as "window"
     union all
+    select 'year' as "window"
+    union all
     select 'cumulative' as "window"
 ),
 
