@@ -175,7 +175,51 @@ def bound_leak() -> duckdb.DuckDBPyConnection:
     )
 
 
+def year_leak() -> duckdb.DuckDBPyConnection:
+    """The year window sums its months from January: January's hidden year value (3) is
+    February's published 8 minus February's published 5 (the month and cumulative values of
+    January are hidden too, as a difference of cumulative values would give them away)."""
+    rows = [
+        ("REACH_CONTACTS_ANON", "2025-12", w, "partner", "P01", 10, None)
+        for w in ("month", "year", "cumulative")
+    ]
+    return warehouse(
+        [
+            *rows,
+            ("REACH_CONTACTS_ANON", "2026-01", "month", "partner", "P01", 3, "primary"),
+            ("REACH_CONTACTS_ANON", "2026-01", "year", "partner", "P01", 3, "primary"),
+            ("REACH_CONTACTS_ANON", "2026-01", "cumulative", "partner", "P01", 13, "secondary"),
+            ("REACH_CONTACTS_ANON", "2026-02", "month", "partner", "P01", 5, None),
+            ("REACH_CONTACTS_ANON", "2026-02", "year", "partner", "P01", 8, None),
+        ]
+    )
+
+
+def first_year_leak() -> duckdb.DuckDBPyConnection:
+    """In the partnership's first year the year window is the cumulative one: February's
+    hidden year count is its published cumulative count (8)."""
+    return warehouse(
+        [
+            *[
+                ("REACH_PERSONS", "2026-01", w, "partner", "P01", 7, None)
+                for w in ("month", "year", "cumulative")
+            ],
+            ("REACH_PERSONS", "2026-02", "month", "partner", "P01", 3, "primary"),
+            ("REACH_PERSONS", "2026-02", "year", "partner", "P01", 8, "secondary"),
+            ("REACH_PERSONS", "2026-02", "cumulative", "partner", "P01", 8, None),
+        ]
+    )
+
+
 LEAKS = {
+    "year window difference": (
+        year_leak,
+        ("REACH_CONTACTS_ANON", "2026-01", "year", "partner", "P01", ""),
+    ),
+    "the first year is the cumulative window": (
+        first_year_leak,
+        ("REACH_PERSONS", "2026-02", "year", "partner", "P01", ""),
+    ),
     "window difference": (
         window_leak,
         ("REACH_CONTACTS_ANON", "2026-02", "month", "partner", "P01", ""),
