@@ -54,7 +54,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pipelines.validation.evaluate import REJECTED, evaluate
 
     settings = _settings()
-    verdict = evaluate([drop_of(path, args.partner.strip().upper(), args.period)], settings)[0]
+    drop = drop_of(path, args.partner.strip().upper(), args.period)
+    # the suites' pandas evaluation: GX's verdicts without its import
+    verdict = evaluate([drop], settings, engine="pandas")[0]
     if args.format == "json":
         print(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2))
     else:

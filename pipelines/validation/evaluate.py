@@ -23,7 +23,7 @@ from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
 from pipelines.validation import explain
 from pipelines.validation.derived import FRAMES, TablePart
-from pipelines.validation.suites import validate_frames
+from pipelines.validation.suites import Engine, validate_frames
 
 log = logging.getLogger(__name__)
 
@@ -135,17 +135,24 @@ def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
 
 
 def evaluate(
-    drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
+    drops: Sequence[Drop],
+    settings: Settings,
+    watch: Stopwatch | None = None,
+    engine: Engine = "gx",
 ) -> list[FileVerdict]:
     """The verdict on each drop (what `check` and the portal show)."""
-    return evaluate_batch(drops, settings, watch)[0]
+    return evaluate_batch(drops, settings, watch, engine)[0]
 
 
 def evaluate_batch(
-    drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
+    drops: Sequence[Drop],
+    settings: Settings,
+    watch: Stopwatch | None = None,
+    engine: Engine = "gx",
 ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
-    drop's position in `drops`; rejected files' rows included)."""
+    drop's position in `drops`; rejected files' rows included). `engine` says who runs the
+    suites (`suites.Engine`): the verdicts are the same either way."""
     watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
@@ -165,7 +172,7 @@ def evaluate_batch(
     with watch.stage("derive"):
         frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
     with watch.stage("validate"):
-        failures = validate_frames(frames)
+        failures = validate_frames(frames, engine)
     positions: dict[str, dict[tuple[int, int], int]] = {}
     # A cell the reader already flagged (a formula without a value) is told about once.
     flagged = {
