@@ -54,8 +54,10 @@ system-deps:
 test: setup system-deps lint
 	$(BIN)/pytest
 
-## The Dagster UI on 127.0.0.1:3000 with the daemon (sensors and schedules run).
+## The Dagster UI on 127.0.0.1:3000 with the daemon (sensors and schedules run), and the
+## warm pre-check server that `osservatorio check` asks first.
 dev: setup
+	$(BIN)/osservatorio check --serve & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 LINTED := pipelines tests bench seeds/scripts
