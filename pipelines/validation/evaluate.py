@@ -138,7 +138,7 @@ def evaluate(
     drops: Sequence[Drop],
     settings: Settings,
     watch: Stopwatch | None = None,
-    engine: Engine = "gx",
+    engine: Engine | None = None,
 ) -> list[FileVerdict]:
     """The verdict on each drop (what `check` and the portal show)."""
     return evaluate_batch(drops, settings, watch, engine)[0]
@@ -148,11 +148,12 @@ def evaluate_batch(
     drops: Sequence[Drop],
     settings: Settings,
     watch: Stopwatch | None = None,
-    engine: Engine = "gx",
+    engine: Engine | None = None,
 ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
     drop's position in `drops`; rejected files' rows included). `engine` says who runs the
-    suites (`suites.Engine`): the verdicts are the same either way."""
+    suites (`suites.Engine`, default `settings.suites_engine`): the verdicts are the same
+    either way."""
     watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
@@ -172,7 +173,7 @@ def evaluate_batch(
     with watch.stage("derive"):
         frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
     with watch.stage("validate"):
-        failures = validate_frames(frames, engine)
+        failures = validate_frames(frames, engine or settings.suites_engine)  # type: ignore[arg-type]
     positions: dict[str, dict[tuple[int, int], int]] = {}
     # A cell the reader already flagged (a formula without a value) is told about once.
     flagged = {

@@ -46,6 +46,7 @@ def context_key(settings: Settings) -> list[Any]:
         settings.end_period,
         settings.due_day,
         settings.max_file_bytes,
+        settings.suites_engine,
         stamps,
     ]
 
@@ -74,11 +75,11 @@ def check_text(verdict) -> str:  # type: ignore[no-untyped-def]
 
 
 def run(path: Path, partner: str, period: str, fmt: str, settings: Settings) -> tuple[int, str]:
-    """The exit status and the text of `check` (the suites by pandas: GX's verdicts)."""
+    """The exit status and the text of `check`."""
     from pipelines.ingestion.inbox import drop_of
     from pipelines.validation.evaluate import REJECTED, evaluate
 
-    verdict = evaluate([drop_of(path, partner, period)], settings, engine="pandas")[0]
+    verdict = evaluate([drop_of(path, partner, period)], settings)[0]
     if fmt == "json":
         text = json.dumps(verdict.as_json(), ensure_ascii=False, indent=2)
     else:

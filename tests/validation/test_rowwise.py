@@ -203,3 +203,12 @@ def test_check_does_not_import_gx(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr  # rejected, and GX was not imported
     assert "Esito" in done.stdout
+
+
+def test_engine_setting(tmp_path: Path, monkeypatch) -> None:
+    assert settings_mod.load(tmp_path).suites_engine == "pandas"
+    monkeypatch.setenv("OSSERVATORIO_SUITES_ENGINE", "GX")
+    assert settings_mod.load(tmp_path).suites_engine == "gx"
+    monkeypatch.setenv("OSSERVATORIO_SUITES_ENGINE", "spark")
+    with pytest.raises(settings_mod.SettingsError, match="pandas or gx"):
+        settings_mod.load(tmp_path)
