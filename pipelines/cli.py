@@ -122,6 +122,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     except PublicationBlocked as exc:
         _alert_blocked_publication(settings, str(exc))
         raise
+    if plan.up_to_date:
+        print(
+            f"Warehouse current (nothing changed since the last build): {settings.home / 'warehouse.duckdb'}"
+        )
+        return 0
     what = (
         "rebuilt in full"
         if plan.full_refresh
