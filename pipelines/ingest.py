@@ -11,27 +11,26 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipelines.approval.held import Released, release_held
 from pipelines.approval.state import HELD, approved_months
-from pipelines.archive.store import archive, quarantine
 from pipelines.ingestion.inbox import Drop, scan
+from pipelines.issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
 from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
-from pipelines.validation.evaluate import (
-    ACCEPTED,
-    ACCEPTED_WITH_WARNINGS,
-    REJECTED,
-    FileVerdict,
-    evaluate_batch,
-)
-from pipelines.validation.feedback import write_feedback
 from pipelines.warehouse import raw
 from pipelines.warehouse.lock import writer_lock
 from pipelines.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pipelines.validation.evaluate import FileVerdict
+    from pipelines.warehouse.raw import Stage
+
+# A run with nothing new imports neither pandas nor the validation (seconds of a process's
+# start): what reads, validates and records files is imported once there are files.
 
 log = logging.getLogger(__name__)
 
@@ -171,11 +170,14 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
         if not todo:
             log.info("ingest: %d files in the inbox, none new", len(drops))
             return summary
+        from pipelines.validation.evaluate import evaluate_batch
+        from pipelines.warehouse import rows
+
         for batch in batches(todo):
             verdicts, frames = evaluate_batch(batch, settings, watch)
             ids = [submission_id(v.drop) for v in verdicts]
             with watch.stage("load"):
-                stage = raw.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
+                stage = rows.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
             for i, verdict in enumerate(verdicts):
                 _record(con, ws, verdict, ids[i], summary, watch, versions, stage, i, approved)
     finally:
@@ -207,6 +209,11 @@ def _typed_rows(
 ) -> dict[str, pd.DataFrame]:
     """The issues of the batch's files and the rows its accepted files deliver, by raw
     table, tagged with `_file`."""
+    import numpy as np
+    import pandas as pd
+
+    from pipelines.warehouse.rows import expenses_rows, interventions_rows
+
     accepted = np.array([v.status != REJECTED for v in verdicts], dtype=bool)
     sids = np.array(ids, dtype=object)
     out: dict[str, pd.DataFrame] = {}
@@ -233,9 +240,9 @@ def _typed_rows(
         df = df[keep]
         files = files[keep]
         if table == "interventi":
-            rows = raw.interventions_rows(df, sids[files], key, pseudonyms)
+            rows = interventions_rows(df, sids[files], key, pseudonyms)
         else:
-            rows = raw.expenses_rows(df, sids[files])
+            rows = expenses_rows(df, sids[files])
         rows["_file"] = files
         out[table] = rows
     return out
@@ -249,10 +256,13 @@ def _record(
     summary: IngestSummary,
     watch: Stopwatch,
     versions: dict[tuple[str, str], int],
-    stage: raw.Stage,
+    stage: Stage,
     file_index: int,
     approved: set[tuple[str, str]],
 ) -> None:
+    from pipelines.archive.store import archive, quarantine
+    from pipelines.validation.feedback import write_feedback
+
     drop = v.drop
     # An accepted file for an approved partner-month waits: stored, answered, not counted.
     status = HELD if v.status != REJECTED and (drop.partner, drop.period) in approved else v.status

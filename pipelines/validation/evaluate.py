@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import pandas as pd
 
@@ -17,7 +16,17 @@ from pipelines import formats, reference
 from pipelines.ingestion.columns import TABLES
 from pipelines.ingestion.inbox import Drop
 from pipelines.ingestion.reader import RawTable, read_file
-from pipelines.issues import ERROR, WARNING, Issue, Severity, file_issue
+from pipelines.issues import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    ERROR,
+    REJECTED,
+    WARNING,
+    Issue,
+    Severity,
+    Verdict,
+    file_issue,
+)
 from pipelines.period import PERIOD_RE
 from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
@@ -28,17 +37,6 @@ from pipelines.validation.suites import Engine, validate_frames
 log = logging.getLogger(__name__)
 
 
-class Verdict(StrEnum):
-    """What validation says of a file (its submission status, unless it is held)."""
-
-    ACCEPTED = "accepted"
-    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
-    REJECTED = "rejected"
-
-
-ACCEPTED = Verdict.ACCEPTED
-ACCEPTED_WITH_WARNINGS = Verdict.ACCEPTED_WITH_WARNINGS
-REJECTED = Verdict.REJECTED
 VERDICT_IT = {
     ACCEPTED: "accettato",
     ACCEPTED_WITH_WARNINGS: "accettato con avvisi",
