@@ -1,9 +1,9 @@
 """One ingestion run: every new file of the inbox read, validated, answered, recorded.
 
 The CLI (`osservatorio ingest`), the Dagster inbox sensor's run and the tests all call
-`ingest`. Order per file: archive, quarantine (if rejected), feedback, then one warehouse
-transaction; a crash before the commit leaves the file new, and the next run redoes it
-with the same results. A file accepted for a partner-month the steward approved is `held`
+`ingest`. Files go in batches: per file archive, quarantine (if rejected) and feedback, then
+one warehouse transaction for the batch; a crash before the commit leaves the whole batch
+new, and the next run redoes it with the same results. A file accepted for a partner-month the steward approved is `held`
 (pipelines/approval/); a run first applies the held files of months reopened since.
 """
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from pipelines.validation.evaluate import FileVerdict
-    from pipelines.warehouse.raw import Stage
 
 # A run with nothing new imports neither pandas nor the validation (seconds of a process's
 # start): what reads, validates and records files is imported once there are files.
@@ -178,8 +177,14 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
             ids = [submission_id(v.drop) for v in verdicts]
             with watch.stage("load"):
                 stage = rows.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
-            for i, verdict in enumerate(verdicts):
-                _record(con, ws, verdict, ids[i], summary, watch, versions, stage, i, approved)
+            answered = [
+                _answer(ws, v, ids[i], watch, versions, approved) for i, v in enumerate(verdicts)
+            ]
+            with watch.stage("load"):
+                # one transaction for the batch's files: a crash before it leaves them new
+                raw.record_submissions(con, [ledger for ledger, _ in answered], stage)
+            for v, (ledger, status) in zip(verdicts, answered, strict=True):
+                _count(summary, v, ledger["submission_id"], status)
     finally:
         con.close()
         summary.seconds = watch.as_dict()
@@ -248,18 +253,16 @@ def _typed_rows(
     return out
 
 
-def _record(
-    con,
+def _answer(
     ws: Workspace,
     v: FileVerdict,
     submission_id: str,
-    summary: IngestSummary,
     watch: Stopwatch,
     versions: dict[tuple[str, str], int],
-    stage: Stage,
-    file_index: int,
     approved: set[tuple[str, str]],
-) -> None:
+) -> tuple[dict, str]:
+    """Archive the file, quarantine it if rejected, write its feedback: its ledger row and
+    its submission status, to be recorded with its batch."""
     from pipelines.archive.store import archive, quarantine
     from pipelines.validation.feedback import write_feedback
 
@@ -270,6 +273,7 @@ def _record(
         archived = archive(ws, drop)
         quarantined = quarantine(ws, drop) if v.status == REJECTED else None
     version = versions.get((drop.partner, drop.period), 0) + 1
+    versions[(drop.partner, drop.period)] = version
     with watch.stage("feedback"):
         feedback = write_feedback(ws, v, version, held=status == HELD)
     ledger = {
@@ -293,10 +297,10 @@ def _record(
         "quarantine_path": str(quarantined.relative_to(ws.home)) if quarantined else None,
         "feedback_path": str(feedback.relative_to(ws.home)),
     }
-    with watch.stage("load"):
-        # the file's issues, and the rows of an accepted file, come from the batch's stage
-        raw.record_submission(con, ledger, stage, file_index)
-    versions[(drop.partner, drop.period)] = version
+    return ledger, status
+
+
+def _count(summary: IngestSummary, v: FileVerdict, submission_id: str, status: str) -> None:
     summary.count(status)
     if status in (REJECTED, HELD):
         summary.problems.append(problems_of(v, status))

@@ -130,25 +130,23 @@ class Stage:
     files: dict[str, set[int]] = field(default_factory=dict)  # table -> files staged
 
 
-def record_submission(
-    con: duckdb.DuckDBPyConnection, ledger: dict, stage: Stage, file_index: int
-) -> None:
-    """One file, one transaction: the ledger row, and the file's issues and rows from the
-    batch's `stage` (those of file `file_index`), or nothing."""
+def record_submissions(con: duckdb.DuckDBPyConnection, ledgers: list[dict], stage: Stage) -> None:
+    """A batch's files, one transaction: their ledger rows, and the issues and rows the
+    batch's `stage` holds for them, or nothing."""
     con.execute("begin transaction")
     try:
-        cols = list(ledger)
-        con.execute(
-            f"insert into raw.submissions ({', '.join(cols)}) values "
-            f"({', '.join('?' for _ in cols)})",
-            [ledger[c] for c in cols],
-        )
+        if ledgers:
+            cols = list(ledgers[0])
+            con.executemany(
+                f"insert into raw.submissions ({', '.join(cols)}) values "
+                f"({', '.join('?' for _ in cols)})",
+                [[ledger[c] for c in cols] for ledger in ledgers],
+            )
         for table in STAGED_TABLES:
-            if file_index in stage.files[table]:
+            if stage.files[table]:
                 con.execute(
                     f"insert into raw.{table} by name select * exclude (_file) "
-                    f"from stage_{table} where _file = ?",
-                    [file_index],
+                    f"from stage_{table}"  # in the files' order, as staged
                 )
         con.execute("commit")
     except BaseException:

@@ -1,6 +1,6 @@
 """The rows of a batch's files as the raw tables store them: typed from the validation
-frames, codici fiscali replaced by pseudonyms, staged in temporary tables from which each
-file's transaction (`raw.record_submission`) copies its own."""
+frames, codici fiscali replaced by pseudonyms, staged in temporary tables from which the
+batch's transaction (`raw.record_submissions`) copies them."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _typed(df: pd.DataFrame, table: str) -> dict[str, np.ndarray]:
 
 def stage_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, pd.DataFrame]) -> Stage:
     """`rows`: table -> rows as `interventions_rows`/`expenses_rows` give them (issues as
-    `record_submission` takes them), plus `_file`.
+    `record_submissions` takes them), plus `_file`.
     Temporary tables live in memory and in this connection only: never in the warehouse."""
     stage = Stage()
     for table in STAGED_TABLES:
