@@ -75,6 +75,7 @@ docs: setup
 bench: setup
 	$(BIN)/python -m bench.run S M
 	$(BIN)/python -m bench.portal
+	$(BIN)/python -m bench.check
 
 bench-l: setup
 	$(BIN)/python -m bench.run L
