@@ -20,7 +20,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --all-groups
+	$(UV) sync --frozen --all-groups --compile-bytecode
 	touch $@
 
 dbt_project/target/manifest.json: $(VENV)/.synced $(shell find dbt_project/models dbt_project/macros seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
@@ -54,8 +54,10 @@ system-deps:
 test: setup system-deps lint
 	$(BIN)/pytest
 
-## The Dagster UI on 127.0.0.1:3000 with the daemon (sensors and schedules run).
+## The Dagster UI on 127.0.0.1:3000 with the daemon (sensors and schedules run), and the
+## warm pre-check server that `osservatorio check` asks first.
 dev: setup
+	$(BIN)/osservatorio check --serve & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 LINTED := pipelines tests bench seeds/scripts
@@ -73,6 +75,7 @@ docs: setup
 bench: setup
 	$(BIN)/python -m bench.run S M
 	$(BIN)/python -m bench.portal
+	$(BIN)/python -m bench.check
 
 bench-l: setup
 	$(BIN)/python -m bench.run L

@@ -120,6 +120,7 @@ def run_tier(tier: str) -> dict:
     out["evaluation_full_build"] = evaluation.seconds()
     out["full_s"] = round(out["ingest_s"] + out["build_s"], 2)
     out.update(_disclosure(home))
+    out.update(_nothing_new(settings, home))
 
     if tier in ("M", "L"):
         from pipelines.synthetic.generator import generate
@@ -142,6 +143,11 @@ def run_tier(tier: str) -> dict:
         # history from scratch (every file and a full build); the builds alone for reference.
         out["add_month_vs_full"] = round(out["add_month_s"] / out["full_s"], 3)
         out["add_month_build_vs_full_build"] = round(out["add_month_build_s"] / out["build_s"], 3)
+        # What grows with the data: a month's share of the whole history, fixed costs apart.
+        fixed = out["nothing_new_s"]
+        out["add_month_marginal_vs_full"] = round(
+            (out["add_month_s"] - fixed) / (out["full_s"] - fixed), 3
+        )
 
     if tier == "S":
         from bench.baseline import naive_ingest
@@ -156,9 +162,40 @@ def run_tier(tier: str) -> dict:
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
+        "load_avg_1_5_15": [round(x, 2) for x in os.getloadavg()],  # a shared machine's noise
     }
     out["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return out
+
+
+def _nothing_new(settings, home: Path) -> dict:  # type: ignore[no-untyped-def]
+    """A run with nothing new after the full one: ingest and build in this process, and
+    `osservatorio ingest` as a process of its own (its start and imports included)."""
+    import subprocess
+
+    from pipelines.ingest import ingest
+    from pipelines.warehouse.build import build_warehouse
+
+    start = time.perf_counter()
+    ingest(settings)
+    ingest_s = time.perf_counter() - start
+    start = time.perf_counter()
+    plan = build_warehouse(settings, as_of=AS_OF)
+    build_s = time.perf_counter() - start
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "ingest"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "OSSERVATORIO_HOME": str(home)},
+    )
+    return {
+        "nothing_new_ingest_s": round(ingest_s, 2),
+        "nothing_new_build_s": round(build_s, 2),
+        "nothing_new_s": round(ingest_s + build_s, 2),
+        "nothing_new_build_up_to_date": plan.up_to_date,
+        "nothing_new_ingest_process_s": round(time.perf_counter() - start, 2),
+    }
 
 
 def _disclosure(home: Path) -> dict:
@@ -194,6 +231,13 @@ GOALS = [
         "<= 0.15",
         lambda v: v <= 0.15,
     ),
+    ("nothing_new_s", "a run with nothing new (ingest + build)", "<= 5 s", lambda v: v <= 5),
+    (
+        "add_month_marginal_vs_full",
+        "(one more month - fixed) / (full - fixed)",
+        "<= 0.05",
+        lambda v: v <= 0.05,
+    ),
     ("peak_rss_mb", "peak memory (MB)", "< 4096 (tier L)", lambda v: v < 4096),
 ]
 
@@ -201,7 +245,7 @@ GOALS = [
 def report(result: dict) -> None:
     print(
         f"\n== tier {result['tier']}: {result['files']} files, {result.get('rows', 0):,} rows, "
-        f"{result['inbox_mb']} MB"
+        f"{result['inbox_mb']} MB; load average {result['machine']['load_avg_1_5_15']}"
     )
     print(
         f"   bare parse {result['bare_parse_s']} s · GX import {result.get('gx_import_s')} s · "
@@ -215,6 +259,13 @@ def report(result: dict) -> None:
             f"(ingest {result['add_month_ingest_s']} s, incremental build "
             f"{result['add_month_build_s']} s from {result['add_month_recomputed_from']}; "
             f"build alone {result['add_month_build_vs_full_build']} of the full build)"
+        )
+    if "nothing_new_s" in result:
+        print(
+            f"   nothing new: ingest {result['nothing_new_ingest_s']} s + build "
+            f"{result['nothing_new_build_s']} s (nothing to build: "
+            f"{result['nothing_new_build_up_to_date']}); `osservatorio ingest` as a process "
+            f"{result['nothing_new_ingest_process_s']} s"
         )
     if "naive_s" in result:
         print(f"   naive baseline: {result['naive_s']} s")

@@ -46,43 +46,47 @@ def _setup_logging(home: Path) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from pipelines.validation import precheck
+
+    if args.serve:
+        return _serve_checks(precheck)
+    if args.file is None or args.partner is None or args.period is None:
+        print(
+            "usage: osservatorio check FILE --partner P07 --period YYYY-MM [--format json]"
+            " | osservatorio check --serve\nerror: FILE, --partner and --period are required",
+            file=sys.stderr,
+        )
+        return 2
     path = Path(args.file)
     if not path.is_file():
         print(f"error: file not found: {path}", file=sys.stderr)
         return 2
-    from pipelines.ingestion.inbox import drop_of
-    from pipelines.validation.evaluate import REJECTED, evaluate
-
     settings = _settings()
-    verdict = evaluate([drop_of(path, args.partner.strip().upper(), args.period)], settings)[0]
-    if args.format == "json":
-        print(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2))
-    else:
-        print(check_text(verdict))
-    return 1 if verdict.status == REJECTED else 0
+    partner = args.partner.strip().upper()
+    # a warm server's answer when one runs for this workspace, else the check done here
+    answer = precheck.ask(path, partner, args.period, args.format, settings)
+    status, text = answer or precheck.run(path, partner, args.period, args.format, settings)
+    print(text)
+    return status
 
 
-def check_text(verdict) -> str:  # type: ignore[no-untyped-def]
-    """The pre-check as a volunteer reads it: Italian, rows and columns, no rule ids."""
-    from pipelines.validation.evaluate import VERDICT_IT
-    from pipelines.validation.feedback import counts_it, month_it
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
-    d = verdict.drop
-    lines = [
-        f"File {d.name} · ente {d.partner} · mese {month_it(d.period)}",
-        f"Esito: {VERDICT_IT[verdict.status].upper()} ({counts_it(verdict)}; "
-        f"errori {verdict.errors}, avvisi {verdict.warnings})",
-    ]
-    for i in verdict.issues:
-        where = f"foglio {i.sheet}, " if i.sheet else ""
-        where += f"riga {i.row}, " if i.row is not None else ""
-        where += f"colonna '{i.column}'" if i.column else "intero file"
-        kind = "ERRORE" if i.severity == "error" else "avviso"
-        lines.append(
-            f"- {kind} · {where}: {i.message}"
-            + (f" Cosa serve: {i.expected}." if i.expected else "")
-        )
-    return "\n".join(lines)
+
+def _serve_checks(precheck) -> int:  # type: ignore[no-untyped-def]
+    import signal
+
+    signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` ends it as Ctrl-C does
+    settings = _settings()
+    _setup_logging(settings.home)
+    where = precheck.socket_path(settings.home)
+    try:
+        precheck.serve(settings, ready=lambda: print(f"pre-check server on {where}", flush=True))
+    except precheck.AlreadyServing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 # --- ingest / build ---------------------------------------------------------------------
@@ -118,6 +122,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     except PublicationBlocked as exc:
         _alert_blocked_publication(settings, str(exc))
         raise
+    if plan.up_to_date:
+        print(
+            f"Warehouse current (nothing changed since the last build): {settings.home / 'warehouse.duckdb'}"
+        )
+        return 0
     what = (
         "rebuilt in full"
         if plan.full_refresh
@@ -484,10 +493,15 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=7)
     d.set_defaults(func=cmd_demo)
     c = sub.add_parser("check", help="validate one file exactly as ingestion would; writes nothing")
-    c.add_argument("file")
-    c.add_argument("--partner", required=True, help="partner code, e.g. P07")
-    c.add_argument("--period", required=True, type=period_arg, help="YYYY-MM")
+    c.add_argument("file", nargs="?")
+    c.add_argument("--partner", help="partner code, e.g. P07 (required with FILE)")
+    c.add_argument("--period", type=period_arg, help="YYYY-MM (required with FILE)")
     c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the validation loaded and answer the workspace's checks (until Ctrl-C)",
+    )
     c.set_defaults(func=cmd_check)
     sub.add_parser("ingest", help="process every new file in the inbox").set_defaults(
         func=cmd_ingest

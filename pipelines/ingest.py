@@ -1,9 +1,9 @@
 """One ingestion run: every new file of the inbox read, validated, answered, recorded.
 
 The CLI (`osservatorio ingest`), the Dagster inbox sensor's run and the tests all call
-`ingest`. Order per file: archive, quarantine (if rejected), feedback, then one warehouse
-transaction; a crash before the commit leaves the file new, and the next run redoes it
-with the same results. A file accepted for a partner-month the steward approved is `held`
+`ingest`. Files go in batches: per file archive, quarantine (if rejected) and feedback, then
+one warehouse transaction for the batch; a crash before the commit leaves the whole batch
+new, and the next run redoes it with the same results. A file accepted for a partner-month the steward approved is `held`
 (pipelines/approval/); a run first applies the held files of months reopened since.
 """
 
@@ -11,27 +11,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipelines.approval.held import Released, release_held
 from pipelines.approval.state import HELD, approved_months
-from pipelines.archive.store import archive, quarantine
 from pipelines.ingestion.inbox import Drop, scan
+from pipelines.issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
 from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
-from pipelines.validation.evaluate import (
-    ACCEPTED,
-    ACCEPTED_WITH_WARNINGS,
-    REJECTED,
-    FileVerdict,
-    evaluate_batch,
-)
-from pipelines.validation.feedback import write_feedback
 from pipelines.warehouse import raw
 from pipelines.warehouse.lock import writer_lock
 from pipelines.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pipelines.validation.evaluate import FileVerdict
+
+# A run with nothing new imports neither pandas nor the validation (seconds of a process's
+# start): what reads, validates and records files is imported once there are files.
 
 log = logging.getLogger(__name__)
 
@@ -171,13 +169,22 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
         if not todo:
             log.info("ingest: %d files in the inbox, none new", len(drops))
             return summary
+        from pipelines.validation.evaluate import evaluate_batch
+        from pipelines.warehouse import rows
+
         for batch in batches(todo):
             verdicts, frames = evaluate_batch(batch, settings, watch)
             ids = [submission_id(v.drop) for v in verdicts]
             with watch.stage("load"):
-                stage = raw.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
-            for i, verdict in enumerate(verdicts):
-                _record(con, ws, verdict, ids[i], summary, watch, versions, stage, i, approved)
+                stage = rows.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
+            answered = [
+                _answer(ws, v, ids[i], watch, versions, approved) for i, v in enumerate(verdicts)
+            ]
+            with watch.stage("load"):
+                # one transaction for the batch's files: a crash before it leaves them new
+                raw.record_submissions(con, [ledger for ledger, _ in answered], stage)
+            for v, (ledger, status) in zip(verdicts, answered, strict=True):
+                _count(summary, v, ledger["submission_id"], status)
     finally:
         con.close()
         summary.seconds = watch.as_dict()
@@ -207,6 +214,11 @@ def _typed_rows(
 ) -> dict[str, pd.DataFrame]:
     """The issues of the batch's files and the rows its accepted files deliver, by raw
     table, tagged with `_file`."""
+    import numpy as np
+    import pandas as pd
+
+    from pipelines.warehouse.rows import expenses_rows, interventions_rows
+
     accepted = np.array([v.status != REJECTED for v in verdicts], dtype=bool)
     sids = np.array(ids, dtype=object)
     out: dict[str, pd.DataFrame] = {}
@@ -233,26 +245,27 @@ def _typed_rows(
         df = df[keep]
         files = files[keep]
         if table == "interventi":
-            rows = raw.interventions_rows(df, sids[files], key, pseudonyms)
+            rows = interventions_rows(df, sids[files], key, pseudonyms)
         else:
-            rows = raw.expenses_rows(df, sids[files])
+            rows = expenses_rows(df, sids[files])
         rows["_file"] = files
         out[table] = rows
     return out
 
 
-def _record(
-    con,
+def _answer(
     ws: Workspace,
     v: FileVerdict,
     submission_id: str,
-    summary: IngestSummary,
     watch: Stopwatch,
     versions: dict[tuple[str, str], int],
-    stage: raw.Stage,
-    file_index: int,
     approved: set[tuple[str, str]],
-) -> None:
+) -> tuple[dict, str]:
+    """Archive the file, quarantine it if rejected, write its feedback: its ledger row and
+    its submission status, to be recorded with its batch."""
+    from pipelines.archive.store import archive, quarantine
+    from pipelines.validation.feedback import write_feedback
+
     drop = v.drop
     # An accepted file for an approved partner-month waits: stored, answered, not counted.
     status = HELD if v.status != REJECTED and (drop.partner, drop.period) in approved else v.status
@@ -260,6 +273,7 @@ def _record(
         archived = archive(ws, drop)
         quarantined = quarantine(ws, drop) if v.status == REJECTED else None
     version = versions.get((drop.partner, drop.period), 0) + 1
+    versions[(drop.partner, drop.period)] = version
     with watch.stage("feedback"):
         feedback = write_feedback(ws, v, version, held=status == HELD)
     ledger = {
@@ -283,10 +297,10 @@ def _record(
         "quarantine_path": str(quarantined.relative_to(ws.home)) if quarantined else None,
         "feedback_path": str(feedback.relative_to(ws.home)),
     }
-    with watch.stage("load"):
-        # the file's issues, and the rows of an accepted file, come from the batch's stage
-        raw.record_submission(con, ledger, stage, file_index)
-    versions[(drop.partner, drop.period)] = version
+    return ledger, status
+
+
+def _count(summary: IngestSummary, v: FileVerdict, submission_id: str, status: str) -> None:
     summary.count(status)
     if status in (REJECTED, HELD):
         summary.problems.append(problems_of(v, status))

@@ -23,6 +23,19 @@ ERROR = Severity.ERROR
 WARNING = Severity.WARNING
 
 
+class Verdict(StrEnum):
+    """What validation says of a file (its submission status, unless it is held)."""
+
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+    REJECTED = "rejected"
+
+
+ACCEPTED = Verdict.ACCEPTED
+ACCEPTED_WITH_WARNINGS = Verdict.ACCEPTED_WITH_WARNINGS
+REJECTED = Verdict.REJECTED
+
+
 @dataclass(frozen=True)
 class Issue:
     severity: Severity

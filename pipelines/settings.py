@@ -45,6 +45,9 @@ class Settings:
     smtp_password: Secret | None = field(default=None, repr=False)
     mail_from: str = "osservatorio@localhost"
     steward_email: str | None = None
+    # who runs the GX suites of expectations/: "pandas" (validation/rowwise.py, the same
+    # verdicts without GX's import and its per-pass cost) or "gx" (Great Expectations)
+    suites_engine: str = "pandas"
 
     def require_key(self) -> bytes:
         if self.secret_key is None:
@@ -96,6 +99,9 @@ def load(home: Path | None = None) -> Settings:
     if security not in ("starttls", "ssl", "none"):
         raise SettingsError("OSSERVATORIO_SMTP_SECURITY must be starttls, ssl or none")
     password = os.environ.get("OSSERVATORIO_SMTP_PASSWORD")
+    engine = os.environ.get("OSSERVATORIO_SUITES_ENGINE", "").strip().lower() or "pandas"
+    if engine not in ("pandas", "gx"):
+        raise SettingsError("OSSERVATORIO_SUITES_ENGINE must be pandas or gx")
     return Settings(
         home=(home or Path(os.environ.get("OSSERVATORIO_HOME", "") or "data")).resolve(),
         start_period=start,
@@ -113,4 +119,5 @@ def load(home: Path | None = None) -> Settings:
         smtp_password=Secret(password.encode()) if password else None,
         mail_from=os.environ.get("OSSERVATORIO_MAIL_FROM") or "osservatorio@localhost",
         steward_email=os.environ.get("OSSERVATORIO_STEWARD_EMAIL") or None,
+        suites_engine=engine,
     )

@@ -1,5 +1,5 @@
-"""Warm the validation: one tiny file through `evaluate`, so GX is imported and its suites
-loaded before a partner waits for a verdict."""
+"""Warm the validation: one tiny file through `evaluate`, so its libraries are imported and
+its suites loaded before a partner waits for a verdict."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import pandas as pd
 
@@ -17,28 +16,27 @@ from pipelines import formats, reference
 from pipelines.ingestion.columns import TABLES
 from pipelines.ingestion.inbox import Drop
 from pipelines.ingestion.reader import RawTable, read_file
-from pipelines.issues import ERROR, WARNING, Issue, Severity, file_issue
+from pipelines.issues import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    ERROR,
+    REJECTED,
+    WARNING,
+    Issue,
+    Severity,
+    Verdict,
+    file_issue,
+)
 from pipelines.period import PERIOD_RE
 from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
 from pipelines.validation import explain
 from pipelines.validation.derived import FRAMES, TablePart
-from pipelines.validation.suites import validate_frames
+from pipelines.validation.suites import Engine, validate_frames
 
 log = logging.getLogger(__name__)
 
 
-class Verdict(StrEnum):
-    """What validation says of a file (its submission status, unless it is held)."""
-
-    ACCEPTED = "accepted"
-    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
-    REJECTED = "rejected"
-
-
-ACCEPTED = Verdict.ACCEPTED
-ACCEPTED_WITH_WARNINGS = Verdict.ACCEPTED_WITH_WARNINGS
-REJECTED = Verdict.REJECTED
 VERDICT_IT = {
     ACCEPTED: "accettato",
     ACCEPTED_WITH_WARNINGS: "accettato con avvisi",
@@ -135,17 +133,25 @@ def folder_issues(drop: Drop, settings: Settings) -> list[Issue]:
 
 
 def evaluate(
-    drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
+    drops: Sequence[Drop],
+    settings: Settings,
+    watch: Stopwatch | None = None,
+    engine: Engine | None = None,
 ) -> list[FileVerdict]:
     """The verdict on each drop (what `check` and the portal show)."""
-    return evaluate_batch(drops, settings, watch)[0]
+    return evaluate_batch(drops, settings, watch, engine)[0]
 
 
 def evaluate_batch(
-    drops: Sequence[Drop], settings: Settings, watch: Stopwatch | None = None
+    drops: Sequence[Drop],
+    settings: Settings,
+    watch: Stopwatch | None = None,
+    engine: Engine | None = None,
 ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
-    drop's position in `drops`; rejected files' rows included)."""
+    drop's position in `drops`; rejected files' rows included). `engine` says who runs the
+    suites (`suites.Engine`, default `settings.suites_engine`): the verdicts are the same
+    either way."""
     watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
@@ -165,7 +171,7 @@ def evaluate_batch(
     with watch.stage("derive"):
         frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
     with watch.stage("validate"):
-        failures = validate_frames(frames)
+        failures = validate_frames(frames, engine or settings.suites_engine)  # type: ignore[arg-type]
     positions: dict[str, dict[tuple[int, int], int]] = {}
     # A cell the reader already flagged (a formula without a value) is told about once.
     flagged = {

@@ -14,15 +14,21 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from pipelines import reference
+from pipelines.validation import rowwise
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "expectations"
 log = logging.getLogger(__name__)
+
+
+Engine = Literal["gx", "pandas"]
+"""Who evaluates a suite that runs on distinct values: GX itself, or `rowwise` (the same
+pandas operations without GX's import; GX still decides whatever `rowwise` cannot)."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +212,7 @@ def _distinct(df: pd.DataFrame, doc: dict[str, Any]) -> _Distinct:
     return _Distinct(pd.DataFrame(data, index=pd.RangeIndex(n)), group_of, codes, sizes)
 
 
-def validate_frames(frames: dict[str, pd.DataFrame]) -> list[RowFailure]:
+def validate_frames(frames: dict[str, pd.DataFrame], engine: Engine = "gx") -> list[RowFailure]:
     """All row failures of all tables; raises only if GX itself cannot run a rule.
 
     GX evaluates each suite, as written, on the distinct values of the frame: for the
@@ -215,31 +221,59 @@ def validate_frames(frames: dict[str, pd.DataFrame]) -> list[RowFailure]:
     for a length check, the length). Every row of the frame belongs to one class per
     column group, so the rows that GX finds unexpected are mapped back to all the frame's
     rows of the same classes. A suite with an expectation whose verdict on a row could
-    depend on other rows (`mostly`, aggregates) is run on the frame itself.
+    depend on other rows (`mostly`, aggregates) is run on the frame itself, by GX.
     """
     failures: list[RowFailure] = []
     for table, df in frames.items():
         if df.empty:
             continue
         doc = load_suite(table)
-        validate = _validate_distinct if _distinct_ok(doc) else _validate_rows
-        failures.extend(validate(table, df, doc))
+        if _distinct_ok(doc):
+            failures.extend(_validate_distinct(table, df, doc, engine))
+        else:
+            failures.extend(_validate_rows(table, df, doc))
     return failures
 
 
-def _validate_distinct(table: str, df: pd.DataFrame, doc: dict[str, Any]) -> list[RowFailure]:
+Unexpected = tuple[dict[str, Any], dict[str, Any], list[int]]  # kwargs, meta, index labels
+
+
+def _unexpected_gx(table: str, doc: dict[str, Any], df: pd.DataFrame) -> list[Unexpected]:
+    """Per expectation, in the order GX reports them, the unexpected rows' index labels."""
+    out: list[Unexpected] = []
+    for r in _run_suite(table, doc, df, None):
+        _raise_if_failed(r)
+        ks = [] if r.success else [int(k) for k in r.result.get("unexpected_index_list") or []]
+        out.append((r.expectation_config.kwargs, r.expectation_config.meta, ks))
+    return out
+
+
+def _unexpected_pandas(table: str, doc: dict[str, Any], df: pd.DataFrame) -> list[Unexpected]:
+    """The same as `_unexpected_gx`, by `rowwise`; GX decides what `rowwise` cannot."""
+    if not rowwise.supported(doc):
+        return _unexpected_gx(table, doc, df)
+    try:
+        return [
+            (exp["kwargs"], exp["meta"], rowwise.unexpected_index(exp, df))
+            for exp in rowwise.in_gx_order(doc["expectations"])
+        ]
+    except rowwise.RuleError:
+        return _unexpected_gx(table, doc, df)  # GX's own answer, or its own error
+
+
+def _validate_distinct(
+    table: str, df: pd.DataFrame, doc: dict[str, Any], engine: Engine = "gx"
+) -> list[RowFailure]:
     """The suite on the frame's distinct values, its verdicts mapped back to the rows."""
     distinct = _distinct(df, doc)
     files = df["_file"].to_numpy()
     rows = df["_row"].to_numpy()
     failures: list[RowFailure] = []
-    for r in _run_suite(table, doc, distinct.frame, None):
-        meta = r.expectation_config.meta
-        _raise_if_failed(r)
-        if r.success:
+    run = _unexpected_pandas if engine == "pandas" else _unexpected_gx
+    for kwargs, meta, ks in run(table, doc, distinct.frame):
+        if not ks:
             continue
-        ks = [int(k) for k in r.result.get("unexpected_index_list") or []]
-        for i in distinct.rows(_kwargs_columns(r.expectation_config.kwargs), ks):
+        for i in distinct.rows(_kwargs_columns(kwargs), ks):
             failures.append(
                 RowFailure(
                     table,

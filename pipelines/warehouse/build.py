@@ -34,12 +34,16 @@ class DbtStep:
 
 @contextlib.contextmanager
 def models(
-    settings: Settings, as_of: dt.date | None = None, full_refresh: bool = False
+    settings: Settings,
+    as_of: dt.date | None = None,
+    full_refresh: bool = False,
+    plan: BuildPlan | None = None,
 ) -> Iterator[DbtStep]:
-    """Plan the build and hand the dbt step to the caller, who runs it; once it has run, the
-    plan waits for publication (`meta.pending_build`). Call it holding the writer lock."""
+    """Plan the build (unless `plan` is the one just made) and hand the dbt step to the
+    caller, who runs it; once it has run, the plan waits for publication
+    (`meta.pending_build`). Call it holding the writer lock."""
     configure_env(settings)
-    plan = plan_build(settings, as_of, full_refresh)
+    plan = plan or plan_build(settings, as_of, full_refresh)
     log.info("warehouse build: %s", plan.reason)
     yield DbtStep(plan, build_args(settings, plan=plan), dbt_env(as_of, plan))
     save_pending(settings, plan)
@@ -70,9 +74,16 @@ def publication(settings: Settings):  # type: ignore[no-untyped-def]
 def build_warehouse(
     settings: Settings, as_of: dt.date | None = None, full_refresh: bool = False
 ) -> BuildPlan:
-    """The whole build with the dbt executable called directly (no Dagster)."""
+    """The whole build with the dbt executable called directly (no Dagster). When nothing
+    changed since the last published build (its data, the project, the months due), there
+    is nothing to build: neither dbt nor the publication runs (`BuildPlan.up_to_date`)."""
     with writer_lock(settings.home):
-        with models(settings, as_of, full_refresh) as step:
+        configure_env(settings)
+        plan = plan_build(settings, as_of, full_refresh)
+        if plan.up_to_date:
+            log.info("warehouse build: %s", plan.reason)
+            return plan
+        with models(settings, as_of, full_refresh, plan) as step:
             run_dbt(settings, step.args, step.env)
         publication(settings)
     return step.plan

@@ -36,6 +36,8 @@ create table if not exists meta.builds (
     submissions integer not null
 );
 create table if not exists meta.built_submissions (submission_id varchar primary key);
+alter table meta.builds add column if not exists due_through varchar;
+alter table meta.builds add column if not exists inputs varchar;
 """
 
 
@@ -47,6 +49,9 @@ class BuildPlan:
     fingerprint: str  # of the dbt project, the seeds and the calendar
     submission_ids: tuple[str, ...]  # every submission the build includes
     reason: str
+    due_through: str | None = None  # the last month due at build time (int_periods.is_due)
+    inputs: str = ""  # digest of the raw tables' ledgers the build read (`inputs_digest`)
+    up_to_date: bool = False  # nothing to build: the published warehouse is this build
 
 
 def last_period(settings: Settings, as_of: dt.date | None = None) -> str:
@@ -73,10 +78,19 @@ def fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
+def due_through(settings: Settings, as_of: dt.date | None = None) -> str | None:
+    """The last month whose report is due at `as_of` (what time changes in a build)."""
+    day = as_of or dt.date.today()
+    due = period.due_by(settings.start_period, last_period(settings, day), day, settings.due_day)
+    return due[-1] if due else None
+
+
 @dataclass(frozen=True)
 class LastBuild:
     fingerprint: str
     last_period: str
+    due_through: str | None = None
+    inputs: str | None = None
 
 
 def decide(
@@ -88,13 +102,17 @@ def decide(
     first_changed: str | None,
     submission_ids: tuple[str, ...],
     full_refresh: bool = False,
+    due: str | None = None,
+    inputs: str = "",
+    published: bool = True,
 ) -> BuildPlan:
     """The plan, from the facts alone: the calendar (`start_period`, the `last` month that has
-    ended), the project's `fingerprint`, the `previous` build, and the first month that a
-    submission not yet built touches."""
+    ended, the last month `due`), the project's `fingerprint`, the `previous` build, the
+    first month that a submission not yet built touches, the digest of the raw `inputs`,
+    and whether the previous build is `published` (none waits for publication)."""
 
     def full(reason: str) -> BuildPlan:
-        return BuildPlan(True, start_period, last, fingerprint, submission_ids, reason)
+        return BuildPlan(True, start_period, last, fingerprint, submission_ids, reason, due, inputs)
 
     if full_refresh:
         return full("a full rebuild was asked for")
@@ -107,6 +125,18 @@ def decide(
     new_month = period.following(previous.last_period) if last > previous.last_period else None
     candidates = [p for p in (first_changed, new_month) if p is not None]
     if not candidates:
+        if published and previous.inputs == inputs and previous.due_through == due:
+            return BuildPlan(
+                False,
+                period.following(last),
+                last,
+                fingerprint,
+                submission_ids,
+                "nothing changed since the last build: the published warehouse is current",
+                due,
+                inputs,
+                up_to_date=True,
+            )
         return BuildPlan(
             False,
             period.following(last),
@@ -114,11 +144,34 @@ def decide(
             fingerprint,
             submission_ids,
             "no new data: only the calendar and quality tables are refreshed",
+            due,
+            inputs,
         )
     start = max(min(candidates), start_period)
     return BuildPlan(
-        False, start, last, fingerprint, submission_ids, f"data or months changed from {start}"
+        False,
+        start,
+        last,
+        fingerprint,
+        submission_ids,
+        f"data or months changed from {start}",
+        due,
+        inputs,
     )
+
+
+# The raw tables a build reads beyond the submissions' rows (which enter with their
+# submission, whose id the ledger keeps): any change of them is a change of the build's data.
+INPUT_LEDGERS = ("raw.submissions", "raw.period_approvals", "raw.held_releases")
+
+
+def inputs_digest(con) -> str:  # type: ignore[no-untyped-def]
+    """A digest of the ledgers of `INPUT_LEDGERS` (small tables: one row per file or act)."""
+    digest = hashlib.sha256()
+    for table in INPUT_LEDGERS:
+        rows = con.execute(f"select * from {table} order by all").fetchall()
+        digest.update(table.encode() + b"\0" + repr(rows).encode() + b"\0")
+    return digest.hexdigest()
 
 
 def plan_build(
@@ -140,12 +193,16 @@ def plan_build(
             ).fetchall()
         )
         previous = con.execute(
-            "select fingerprint, last_period from meta.builds order by built_at desc limit 1"
+            "select fingerprint, last_period, due_through, inputs from meta.builds "
+            "order by built_at desc limit 1"
         ).fetchone()
         changed = con.execute(
             "select min(period) from raw.submissions where submission_id not in "
             "(select submission_id from meta.built_submissions)"
         ).fetchone()[0]  # type: ignore[index]
+        con.execute(PENDING_DDL)
+        waiting = con.execute("select count(*) from meta.pending_build").fetchone()[0]  # type: ignore[index]
+        inputs = inputs_digest(con)
     except duckdb.Error as exc:
         raise BuildError(f"cannot read the warehouse's build ledger: {exc}") from exc
     finally:
@@ -158,6 +215,9 @@ def plan_build(
         first_changed=changed,
         submission_ids=ids,
         full_refresh=full_refresh,
+        due=due_through(settings, as_of),
+        inputs=inputs,
+        published=not waiting and (ws.published / "warehouse.duckdb").is_file(),
     )
 
 
@@ -176,13 +236,17 @@ def record_build(settings: Settings, plan: BuildPlan) -> None:
             [list(plan.submission_ids)],
         )
         con.execute(
-            "insert into meta.builds values (current_timestamp, ?, ?, ?, ?, ?)",
+            "insert into meta.builds (built_at, full_refresh, changed_from, last_period, "
+            "fingerprint, submissions, due_through, inputs) "
+            "values (current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
             [
                 plan.full_refresh,
                 plan.changed_from,
                 plan.last_period,
                 plan.fingerprint,
                 len(plan.submission_ids),
+                plan.due_through,
+                plan.inputs,
             ],
         )
         con.execute(PENDING_DDL)

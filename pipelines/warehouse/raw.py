@@ -10,16 +10,14 @@ is a row of `raw.held_releases` (pipelines/approval/).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pandas as pd
 
-from pipelines.privacy.pseudonym import pseudonym
-from pipelines.validation.derived import TO_RAW
+if TYPE_CHECKING:
+    import pandas as pd
 
 DDL = """
 create schema if not exists raw;
@@ -121,69 +119,6 @@ def versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
     return {(p, m): int(v or 0) for p, m, v in rows}
 
 
-def interventions_rows(
-    df: pd.DataFrame,
-    submission_id: str | np.ndarray,
-    key: bytes,
-    pseudonyms: dict[str, str] | None = None,
-) -> pd.DataFrame:
-    """The rows of raw.interventi; `submission_id` one for all rows or one per row.
-    `pseudonyms` (codice fiscale -> person_id) saves HMACs across the files of a run."""
-    anon = (df["anonimo_code"] == "SI").to_numpy()
-    # one HMAC per distinct code: a person often has several rows
-    codes, uniques = pd.factorize(df["cf_norm"].to_numpy(dtype=object), use_na_sentinel=True)
-    known = {} if pseudonyms is None else pseudonyms
-    ids = np.empty(len(uniques) + 1, dtype=object)
-    for j, cf in enumerate(uniques):
-        pid = known.get(cf)
-        if pid is None:
-            pid = known[cf] = pseudonym(key, cf)
-        ids[j] = pid
-    ids[-1] = None
-    person = ids[codes]  # code -1: no codice fiscale
-    person[anon] = None
-    return pd.DataFrame(
-        {
-            "submission_id": submission_id,
-            "row_number": df["_row"].astype("int64").to_numpy(),
-            "person_id": person,
-            "anonimo": anon,
-            **_typed(df, "interventi"),
-        }
-    )
-
-
-def expenses_rows(df: pd.DataFrame, submission_id: str | np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "submission_id": submission_id,
-            "row_number": df["_row"].astype("int64").to_numpy(),
-            **_typed(df, "spese"),
-        }
-    )
-
-
-# How a frame column becomes its raw column's type (as is, otherwise).
-_AS_RAW: dict[str, Callable[[pd.Series], np.ndarray]] = {
-    "anno_nascita": lambda s: s.astype("int64").to_numpy(),
-    "componenti_nucleo": lambda s: s.astype("int64").to_numpy(),
-    "minori_nucleo": lambda s: s.astype("int64").to_numpy(),
-    "data_intervento": lambda s: pd.to_datetime(pd.Series(s.to_numpy())).to_numpy(),
-    "importo_euro": lambda s: s.round(2).to_numpy(),
-    "ore": lambda s: s.round(2).to_numpy(),
-    "importo_totale": lambda s: s.round(2).to_numpy(),
-    "quota_cofinanziamento": lambda s: s.round(2).to_numpy(),
-}
-
-
-def _typed(df: pd.DataFrame, table: str) -> dict[str, np.ndarray]:
-    """The raw table's typed columns from the validation frame (derived.TO_RAW)."""
-    return {
-        raw: _AS_RAW.get(raw, lambda s: s.to_numpy())(df[frame])
-        for raw, frame in TO_RAW[table].items()
-    }
-
-
 STAGED_TABLES = ("submission_issues", "interventi", "spese")
 
 
@@ -195,43 +130,23 @@ class Stage:
     files: dict[str, set[int]] = field(default_factory=dict)  # table -> files staged
 
 
-def stage_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, pd.DataFrame]) -> Stage:
-    """`rows`: table -> rows as `interventions_rows`/`expenses_rows` give them (issues as
-    `record_submission` takes them), plus `_file`.
-    Temporary tables live in memory and in this connection only: never in the warehouse."""
-    stage = Stage()
-    for table in STAGED_TABLES:
-        df = rows.get(table)
-        if df is None:
-            df = pd.DataFrame({"_file": np.zeros(0, dtype="int64")})
-        con.register("incoming", df)
-        try:
-            con.execute(f"create or replace temp table stage_{table} as select * from incoming")
-        finally:
-            con.unregister("incoming")
-        stage.files[table] = set(np.unique(df["_file"].to_numpy()).tolist())
-    return stage
-
-
-def record_submission(
-    con: duckdb.DuckDBPyConnection, ledger: dict, stage: Stage, file_index: int
-) -> None:
-    """One file, one transaction: the ledger row, and the file's issues and rows from the
-    batch's `stage` (those of file `file_index`), or nothing."""
+def record_submissions(con: duckdb.DuckDBPyConnection, ledgers: list[dict], stage: Stage) -> None:
+    """A batch's files, one transaction: their ledger rows, and the issues and rows the
+    batch's `stage` holds for them, or nothing."""
     con.execute("begin transaction")
     try:
-        cols = list(ledger)
-        con.execute(
-            f"insert into raw.submissions ({', '.join(cols)}) values "
-            f"({', '.join('?' for _ in cols)})",
-            [ledger[c] for c in cols],
-        )
+        if ledgers:
+            cols = list(ledgers[0])
+            con.executemany(
+                f"insert into raw.submissions ({', '.join(cols)}) values "
+                f"({', '.join('?' for _ in cols)})",
+                [[ledger[c] for c in cols] for ledger in ledgers],
+            )
         for table in STAGED_TABLES:
-            if file_index in stage.files[table]:
+            if stage.files[table]:
                 con.execute(
                     f"insert into raw.{table} by name select * exclude (_file) "
-                    f"from stage_{table} where _file = ?",
-                    [file_index],
+                    f"from stage_{table}"  # in the files' order, as staged
                 )
         con.execute("commit")
     except BaseException:

@@ -38,6 +38,41 @@ def test_nothing_new_recomputes_no_month() -> None:
     assert dbt_env(plan=p)["OSSERVATORIO_CHANGED_FROM"] == "2026-06"
 
 
+CURRENT = dict(
+    previous=LastBuild("abc", "2026-05", due_through="2026-04", inputs="d1"),
+    due="2026-04",
+    inputs="d1",
+)
+
+
+def test_nothing_changed_is_nothing_to_build() -> None:
+    p = plan(**CURRENT)
+    assert p.up_to_date and not p.full_refresh
+    assert (p.due_through, p.inputs) == ("2026-04", "d1")  # what the ledger keeps
+    assert not plan(**{**CURRENT, "due": "2026-05"}).up_to_date  # a due date has passed
+    assert not plan(**{**CURRENT, "inputs": "d2"}).up_to_date  # an approval, a release
+    assert not plan(**{**CURRENT, "published": False}).up_to_date  # a build awaits publication
+    assert not plan(**{**CURRENT, "first_changed": "2026-03"}).up_to_date
+    assert not plan(**{**CURRENT, "last": "2026-06"}).up_to_date
+    assert not plan(**{**CURRENT, "full_refresh": True}).up_to_date
+    # a ledger written before builds kept their due month and inputs: build once
+    assert not plan(**{**CURRENT, "previous": LastBuild("abc", "2026-05")}).up_to_date
+    assert not plan(
+        **{**CURRENT, "previous": LastBuild("old", "2026-05", "2026-04", "d1")}
+    ).up_to_date
+
+
+def test_due_through_follows_the_due_day(settings) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from pipelines.warehouse.plan import due_through
+
+    day = settings.due_day
+    assert due_through(settings, dt.date(2026, 3, day)) == "2026-01"  # February due tomorrow
+    assert due_through(settings, dt.date(2026, 3, day + 1)) == "2026-02"
+    assert due_through(settings, dt.date(2026, 1, 20)) is None  # nothing ended yet
+
+
 def test_a_correction_recomputes_from_its_month() -> None:
     p = plan(first_changed="2026-02")
     assert not p.full_refresh and p.changed_from == "2026-02"
