@@ -45,9 +45,20 @@ class Settings:
     smtp_password: Secret | None = field(default=None, repr=False)
     mail_from: str = "osservatorio@localhost"
     steward_email: str | None = None
-    # who runs the GX suites of expectations/: "pandas" (validation/rowwise.py, the same
-    # verdicts without GX's import and its per-pass cost) or "gx" (Great Expectations)
-    suites_engine: str = "pandas"
+    # who runs the GX suites of expectations/ when the operator chooses
+    # (OSSERVATORIO_SUITES_ENGINE): "gx" (Great Expectations) or "pandas"
+    # (validation/rowwise.py, the same verdicts without GX's import and its per-pass cost).
+    # Unchosen, what records a file (ingest, the portal) runs GX and the partner's pre-check
+    # (`check`) runs pandas: see `recording_engine` and `precheck_engine`.
+    suites_engine: str | None = None
+
+    @property
+    def recording_engine(self) -> str:
+        return self.suites_engine or "gx"
+
+    @property
+    def precheck_engine(self) -> str:
+        return self.suites_engine or "pandas"
 
     def require_key(self) -> bytes:
         if self.secret_key is None:
@@ -99,8 +110,8 @@ def load(home: Path | None = None) -> Settings:
     if security not in ("starttls", "ssl", "none"):
         raise SettingsError("OSSERVATORIO_SMTP_SECURITY must be starttls, ssl or none")
     password = os.environ.get("OSSERVATORIO_SMTP_PASSWORD")
-    engine = os.environ.get("OSSERVATORIO_SUITES_ENGINE", "").strip().lower() or "pandas"
-    if engine not in ("pandas", "gx"):
+    engine = os.environ.get("OSSERVATORIO_SUITES_ENGINE", "").strip().lower() or None
+    if engine not in (None, "pandas", "gx"):
         raise SettingsError("OSSERVATORIO_SUITES_ENGINE must be pandas or gx")
     return Settings(
         home=(home or Path(os.environ.get("OSSERVATORIO_HOME", "") or "data")).resolve(),

@@ -150,7 +150,7 @@ def evaluate_batch(
 ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
     drop's position in `drops`; rejected files' rows included). `engine` says who runs the
-    suites (`suites.Engine`, default `settings.suites_engine`): the verdicts are the same
+    suites (`suites.Engine`, default `settings.recording_engine`): the verdicts are the same
     either way."""
     watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
@@ -171,7 +171,7 @@ def evaluate_batch(
     with watch.stage("derive"):
         frames = {t: FRAMES[t](p) for t, p in parts.items() if p}
     with watch.stage("validate"):
-        failures = validate_frames(frames, engine or settings.suites_engine)  # type: ignore[arg-type]
+        failures = validate_frames(frames, engine or settings.recording_engine)  # type: ignore[arg-type]
     positions: dict[str, dict[tuple[int, int], int]] = {}
     # A cell the reader already flagged (a formula without a value) is told about once.
     flagged = {

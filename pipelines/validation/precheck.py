@@ -46,7 +46,7 @@ def context_key(settings: Settings) -> list[Any]:
         settings.end_period,
         settings.due_day,
         settings.max_file_bytes,
-        settings.suites_engine,
+        settings.precheck_engine,
         stamps,
     ]
 
@@ -79,7 +79,11 @@ def run(path: Path, partner: str, period: str, fmt: str, settings: Settings) -> 
     from pipelines.ingestion.inbox import drop_of
     from pipelines.validation.evaluate import REJECTED, evaluate
 
-    verdict = evaluate([drop_of(path, partner, period)], settings)[0]
+    verdict = evaluate(
+        [drop_of(path, partner, period)],
+        settings,
+        engine=settings.precheck_engine,  # type: ignore[arg-type]
+    )[0]
     if fmt == "json":
         text = json.dumps(verdict.as_json(), ensure_ascii=False, indent=2)
     else:

@@ -206,9 +206,14 @@ def test_check_does_not_import_gx(tmp_path: Path) -> None:
 
 
 def test_engine_setting(tmp_path: Path, monkeypatch) -> None:
-    assert settings_mod.load(tmp_path).suites_engine == "pandas"
+    unchosen = settings_mod.load(tmp_path)
+    assert (unchosen.recording_engine, unchosen.precheck_engine) == ("gx", "pandas")
     monkeypatch.setenv("OSSERVATORIO_SUITES_ENGINE", "GX")
-    assert settings_mod.load(tmp_path).suites_engine == "gx"
+    chosen = settings_mod.load(tmp_path)
+    assert (chosen.recording_engine, chosen.precheck_engine) == ("gx", "gx")
+    monkeypatch.setenv("OSSERVATORIO_SUITES_ENGINE", "pandas")
+    chosen = settings_mod.load(tmp_path)
+    assert (chosen.recording_engine, chosen.precheck_engine) == ("pandas", "pandas")
     monkeypatch.setenv("OSSERVATORIO_SUITES_ENGINE", "spark")
     with pytest.raises(settings_mod.SettingsError, match="pandas or gx"):
         settings_mod.load(tmp_path)
