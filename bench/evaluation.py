@@ -12,11 +12,11 @@ from pipelines.warehouse.dbt import PROJECT_DIR
 # The nodes of the evaluation tables: a node counts when its name contains one of these.
 NODES = (
     "targets",
-    "indicator_targets",
-    "cohort",
+    "cohort_outcomes",
     "follow_up",
     "reach_by_municipality",
     "population",
+    "evaluation",
 )
 
 

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
 RESULTS = ROOT / "results"
 AS_OF = dt.date(2032, 1, 20)  # every generated month has ended and is due
+# The evaluation marts (indicators.md, "Evaluation") and the models behind them.
 
 
 def _peak_mb() -> dict[str, float]:

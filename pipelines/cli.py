@@ -20,6 +20,9 @@ from pipelines.settings import SettingsError
 from pipelines.warehouse.errors import BuildError
 
 WORKSPACE_MARKER = ".osservatorio-workspace"
+# The demo's people continue their paths (POV then a job placement, arrears again): its
+# cohorts (marts.cohort_outcomes) are not empty.
+DEMO_FOLLOW_UP_PATHS = 0.35
 log = logging.getLogger("pipelines.cli")
 
 
@@ -355,6 +358,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             start_period=periods[0],
             months=len(periods),
             rows_per_file=args.rows,
+            follow_up_paths=DEMO_FOLLOW_UP_PATHS,
         ),
         manifest_path=home / "synthetic" / "synthetic_manifest.json",
     )

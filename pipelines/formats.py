@@ -161,7 +161,8 @@ def month_days(period: str) -> str:
 
 def published(display: str | None, unit: str, suppressed: bool = False) -> str:
     """A published figure (the warehouse's `display_value`) as a person reads it: counts
-    `1.234`, money `24.713,60 €`, rates `96,4 %`; `<5` and `n.d.` as they are."""
+    `1.234`, money `24.713,60 €`, rates `96,4 %` (`percent`: already in percent, `45.5`),
+    rates per 1,000 `12,3` (`per_1000`); `<5` and `n.d.` as they are."""
     if suppressed or display == SUPPRESSED:
         return SUPPRESSED
     if display is None or display == "":
@@ -172,6 +173,10 @@ def published(display: str | None, unit: str, suppressed: bool = False) -> str:
         return display
     if unit == "rate":
         return percent(x)
+    if unit == "percent":
+        return percent(x / 100)
+    if unit == "per_1000":
+        return number(x, 1)
     if unit == "EUR":
         return money(x)
     return number(x, 0 if x == int(x) else 2)

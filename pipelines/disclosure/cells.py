@@ -1,7 +1,11 @@
-"""The published cells: every row of indicator_values and the published rows of
-indicator_breakdowns (partnership and consortia), as one frame.
+"""The published cells: every row of indicator_values, the published rows of
+indicator_breakdowns (partnership and consortia) and the counts of reach_by_municipality, as
+one frame.
 
-A cell of indicator_values has `dimension` = 'total'. Each cell carries what the links need
+A cell of indicator_values has `dimension` = 'total'. A count of reach_by_municipality is a
+cell of dimension 'municipality' (its ISTAT code the category) of the indicator counting the
+same keys the same way (persons: REACH_PERSONS, minors: REACH_MINORS_DIRECT, households:
+REACH_HOUSEHOLDS); its rate per 1,000 is published only with it. Each cell carries what the links need
 from the catalogue (seeds/indicators.csv): its unit, suppression rule, scope and window links
 and, for a rate of two published indicators, their codes; and, at partner scope, the
 partner's consortium.
@@ -16,6 +20,21 @@ import pandas as pd
 TOTAL = "total"
 KEY = ["indicator_code", "period", "window", "scope", "scope_code", "dimension", "dimension_value"]
 SCOPE_RANK = {"partner": 0, "consortium": 1, "partnership": 2}
+MUNICIPALITY = "municipality"
+# reach_by_municipality's count columns and the indicator whose breakdowns they refine.
+MUNICIPALITY_COUNTS = {
+    "persons": "REACH_PERSONS",
+    "minors": "REACH_MINORS_DIRECT",
+    "households": "REACH_HOUSEHOLDS",
+}
+
+_MUNICIPALITY_SQL = """
+    union all
+    select '{code}' as indicator_code, period, "window", 'partnership' as scope,
+        '' as scope_code, 'municipality' as dimension, istat_code as dimension_value,
+        {column} as value, {column}_suppression as suppression,
+        {column}_display as display_value
+    from marts.reach_by_municipality"""
 
 _CELLS_SQL = """
 with cells as (
@@ -26,7 +45,7 @@ with cells as (
     select indicator_code, period, "window", scope, coalesce(scope_code, '') as scope_code,
         dimension, dimension_value, value, suppression, display_value
     from marts.indicator_breakdowns
-    where suppression is distinct from 'not_published'
+    where suppression is distinct from 'not_published'{municipalities}
 )
 select cells.*, i.unit, i.suppression_rule, i.scope_link, i.window_link,
     coalesce(i.numerator_code, '') as numerator_code,
@@ -40,10 +59,24 @@ order by all
 """
 
 
+def _cells_sql(con: Any) -> str:
+    """The cells' query; the municipalities' counts where the warehouse has that mart."""
+    has_mart = con.execute(
+        "select count(*) from duckdb_tables() "
+        "where schema_name = 'marts' and table_name = 'reach_by_municipality'"
+    ).fetchone()[0]
+    municipalities = "".join(
+        _MUNICIPALITY_SQL.format(code=code, column=column)
+        for column, code in MUNICIPALITY_COUNTS.items()
+        if has_mart
+    )
+    return _CELLS_SQL.format(municipalities=municipalities)
+
+
 def load(con: Any) -> pd.DataFrame:
     """Every cell, in a fixed order (the same data gives the same frame, hence the same
     choices). `suppressed` is what is published as suppressed; `value` is the exact value."""
-    frame = con.execute(_CELLS_SQL).df()
+    frame = con.execute(_cells_sql(con)).df()
     for column in [
         *KEY,
         "unit",

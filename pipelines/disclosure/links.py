@@ -1,7 +1,9 @@
 """The linear links between published cells that anyone holding them can use (indicators.md,
 "Publication and suppression"), as constraints `sum(coef * cell) = 0` or `<= 0`:
 
-- breakdown: the categories of a breakdown add up to its total;
+- breakdown: the categories of a breakdown add up to its total; the municipalities of the
+  Ambito refine the residence breakdown (Crema's count is the CREMA category's, the other 47
+  add up to AMBITO's) and add up to at most the total;
 - scope: a consortium's value and its partners' (the partnership's and the consortia's) -
   equal to the sum for households, interventions and EUR (`additive`), at most the sum and at
   least each part for distinct persons (`bounded`), at least each part for persons with two
@@ -34,6 +36,8 @@ EQ, LE = "eq", "le"
 # The windows that sum their months (indicators.md): from the partnership's start, and from
 # January of the period's year.
 RUNNING_WINDOWS = ("cumulative", "year")
+MUNICIPALITY = "municipality"
+CREMA = "019035"
 # Half the last published digit: a rate is published with 4 decimals, EUR with 2.
 ROUNDING = {"rate": 0.00005, "EUR": 0.005}
 
@@ -122,7 +126,7 @@ def _terms(group: pd.Series, cell: pd.Series, coef: float | pd.Series) -> pd.Dat
 
 def _breakdowns(cells: pd.DataFrame, out: _Builder) -> None:
     key = ["indicator_code", "period", "window", "scope", "scope_code"]
-    cats = cells[~cells["is_total"]]
+    cats = cells[~cells["is_total"] & (cells["dimension"] != MUNICIPALITY)]
     totals = cells[cells["is_total"]][[*key, "cell"]].rename(columns={"cell": "total"})
     cats = cats.merge(totals, on=key, how="inner")
     cats["group"] = _group(cats, [*key, "dimension"])
@@ -132,6 +136,45 @@ def _breakdowns(cells: pd.DataFrame, out: _Builder) -> None:
             [_terms(cats["group"], cats["cell"], 1.0), _terms(heads["group"], heads["total"], -1.0)]
         ),
         EQ,
+        "breakdown",
+    )
+
+
+def _municipalities(cells: pd.DataFrame, out: _Builder) -> None:
+    """Crema = the CREMA category, the other municipalities add up to AMBITO (residence
+    breakdown), and all of them to at most the total (the rest live outside or are SFD)."""
+    key = ["indicator_code", "period", "window", "scope", "scope_code"]
+    towns = cells[cells["dimension"] == MUNICIPALITY].copy()
+    if towns.empty:
+        return
+    towns["residence"] = np.where(towns["dimension_value"] == CREMA, "CREMA", "AMBITO")
+    residence = cells[cells["dimension"] == "residence"][[*key, "dimension_value", "cell"]]
+    residence = residence.rename(columns={"dimension_value": "residence", "cell": "class_cell"})
+    parts = towns.merge(residence, on=[*key, "residence"], how="inner")
+    parts["group"] = _group(parts, [*key, "residence"])
+    heads = parts.drop_duplicates("group")
+    out.add(
+        pd.concat(
+            [
+                _terms(parts["group"], parts["cell"], 1.0),
+                _terms(heads["group"], heads["class_cell"], -1.0),
+            ]
+        ),
+        EQ,
+        "breakdown",
+    )
+    totals = cells[cells["is_total"]][[*key, "cell"]].rename(columns={"cell": "total"})
+    within = towns.merge(totals, on=key, how="inner")
+    within["group"] = _group(within, key)
+    heads = within.drop_duplicates("group")
+    out.add(
+        pd.concat(
+            [
+                _terms(within["group"], within["cell"], 1.0),
+                _terms(heads["group"], heads["total"], -1.0),
+            ]
+        ),
+        LE,
         "breakdown",
     )
 
@@ -329,6 +372,7 @@ def build(cells: pd.DataFrame, rates: bool = True) -> Links:
     frame = _with_index(cells)
     out = _Builder()
     _breakdowns(frame, out)
+    _municipalities(frame, out)
     _scopes(frame, out)
     _windows(frame, out)
     if rates:

@@ -64,6 +64,8 @@ def _write_secondary(con, cells: pd.DataFrame, suppressed) -> int:  # type: igno
                     and t."window" = s."window" and t.scope = s.scope
                     and coalesce(t.scope_code, '') = s.scope_code and {match}
             """)
+        if (secondary_cells["dimension"] == cell_frame.MUNICIPALITY).any():
+            _write_municipalities(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -71,6 +73,24 @@ def _write_secondary(con, cells: pd.DataFrame, suppressed) -> int:  # type: igno
     finally:
         con.unregister("secondary_cells")
     return len(secondary_cells)
+
+
+_RATE_OF = {"persons": "persons_per_1000", "minors": "minors_per_1000_minors"}
+
+
+def _write_municipalities(con) -> None:  # type: ignore[no-untyped-def]
+    """A municipality's count chosen as a secondary suppression, and its rate per 1,000."""
+    for column, code in cell_frame.MUNICIPALITY_COUNTS.items():
+        rate = _RATE_OF.get(column)
+        also = f", {rate}_display = '<5'" if rate else ""
+        con.execute(f"""
+            update marts.reach_by_municipality as t
+            set {column}_suppression = 'secondary', {column}_display = '<5'{also}
+            from secondary_cells as s
+            where s.indicator_code = '{code}' and s.dimension = '{cell_frame.MUNICIPALITY}'
+                and t.istat_code = s.dimension_value and t.period = s.period
+                and t."window" = s."window"
+        """)
 
 
 def protect(con) -> float:  # type: ignore[no-untyped-def]

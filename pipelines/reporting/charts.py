@@ -179,3 +179,83 @@ def quality_heatmap(rows: Rows, row_field: str = "ente", title: str = "") -> Any
             title=title, width=WIDTH, height=max(14 * len({r[row_field] for r in rows}), 20)
         )
     )
+
+
+def cohorts(rows: Rows, title: str) -> Any:
+    """Cohort rates by entry month (x) and scope (one line each); a suppressed cohort is a gap
+    labelled `<5`."""
+    data = alt.Data(values=rows)
+    base = alt.Chart(data).encode(
+        x=alt.X("mese:O", sort=None, title="Mese di ingresso"),
+        color=alt.Color("ambito:N", title=None, sort=None),
+    )
+    lines = base.mark_line(point=True).encode(
+        y=alt.Y(
+            "valore:Q", title="quota della coorte", axis=_axis(True), scale=alt.Scale(domain=[0, 1])
+        ),
+        tooltip=[
+            alt.Tooltip("ambito:N"),
+            alt.Tooltip("mese:O"),
+            alt.Tooltip("etichetta:N", title="valore"),
+        ],
+    )
+    hidden = (
+        base.transform_filter("datum.valore === null && datum.soppresso")
+        .mark_text(dy=-6, fontSize=10, fontWeight="bold")
+        .encode(y=alt.datum(0), text="etichetta:N")
+    )
+    return alt.layer(lines, hidden).properties(title=title, width=WIDTH, height=170)
+
+
+MAP_WIDTH = 330
+SUPPRESSED_FILL = "#bdbdbd"
+
+
+def choropleth(geojson: dict[str, Any], rows: Rows, title: str) -> Any:
+    """The municipalities coloured by `valore` (persons per 1,000 residents); a suppressed
+    municipality is grey, with the legend `<5`. Rows carry `istat_code`, `comune`, `valore`,
+    `etichetta`, `soppresso`."""
+    shapes = alt.InlineData(values=geojson, format=alt.DataFormat(property="features", type="json"))
+    lookup = alt.LookupData(
+        alt.Data(values=rows),
+        key="istat_code",
+        fields=["comune", "valore", "etichetta", "soppresso"],
+    )
+    base = (
+        alt.Chart(shapes)
+        .transform_lookup(lookup="properties.istat_code", from_=lookup)
+        .project(type="mercator")
+    )
+    tooltip = [alt.Tooltip("comune:N"), alt.Tooltip("etichetta:N", title="per 1.000 residenti")]
+    shown = (
+        base.transform_filter("!datum.soppresso")
+        .mark_geoshape(stroke="white", strokeWidth=0.6)
+        .encode(
+            color=alt.Color(
+                "valore:Q",
+                title="per 1.000 residenti",
+                scale=alt.Scale(scheme="blues", zero=True),
+                legend=alt.Legend(format=",.1f", orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    hidden = (
+        base.transform_filter("datum.soppresso")
+        .transform_calculate(stato="'<5'")
+        .mark_geoshape(stroke="white", strokeWidth=0.6)
+        .encode(
+            color=alt.Color(
+                "stato:N",
+                title="soppresso",
+                scale=alt.Scale(domain=["<5"], range=[SUPPRESSED_FILL]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    return (
+        alt.layer(shown, hidden)
+        .resolve_scale(color="independent")
+        .properties(title=title, width=MAP_WIDTH, height=MAP_WIDTH)
+    )

@@ -137,6 +137,33 @@ class Warehouse:
             [first, last],
         )
 
+    def follow_up_indicators(self) -> list[dict[str, Any]]:
+        return self.rows(
+            "select indicator_code, indicator_name_it, definition_it, horizon_months, "
+            "lower_is_better from reference.follow_up_indicators order by indicator_code"
+        )
+
+    def cohorts(self, scopes: list[str]) -> list[dict[str, Any]]:
+        """The published cohorts of the given scopes (display values only), by cohort."""
+        return self.rows(
+            "select indicator_code, cohort, scope, scope_code, display_value, is_suppressed "
+            "from marts.cohort_outcomes where list_contains(?, scope) "
+            "order by indicator_code, scope <> 'partnership', scope_code nulls first, cohort",
+            [scopes],
+        )
+
+    def reach_by_municipality(self, period: str, window: str) -> list[dict[str, Any]]:
+        """The municipalities of the Ambito for one period and window: published texts of
+        the counts and rates, the resident population (public ISTAT figures) and its year."""
+        return self.rows(
+            "select istat_code, municipality_name, persons_display, minors_display, "
+            "households_display, persons_per_1000_display, minors_per_1000_minors_display, "
+            "population, population_minors, population_year "
+            'from marts.reach_by_municipality where period = ? and "window" = ? '
+            "order by municipality_name",
+            [period, window],
+        )
+
     def consortia(self) -> list[dict[str, Any]]:
         return self.rows(
             "select consortium_code, any_value(consortium_name) as consortium_name, "

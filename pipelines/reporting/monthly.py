@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from pipelines import formats, period
-from pipelines.reporting import charts, page, targets
+from pipelines.reporting import charts, evaluation, page, targets
 from pipelines.reporting.data import Cell, Warehouse
 
 HEADLINE = [
@@ -310,6 +310,8 @@ def render(wh: Warehouse, period: str) -> str:
             f.series(["LAV_PLACEMENT_RATE", "LAV_INTERNSHIP_COMPLETION"]),
         ),
         _breakdowns(wh, f),
+        evaluation.needs(wh, period),
+        evaluation.follow_up(wh),
         _finance(wh, f),
         _quality(wh, f),
         glossary(f),

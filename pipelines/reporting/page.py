@@ -26,6 +26,9 @@ td.num { text-align: right; white-space: nowrap; }
 .card .delta, .card .cum { font-size: 0.85em; color: #444; }
 .chart { margin: 0.8em 0; page-break-inside: avoid; } .chart svg { max-width: 100%; height: auto; }
 .note { font-size: 0.85em; color: #555; }
+.side { display: flex; gap: 1em; align-items: flex-start; } .side .chart { flex: 0 0 24em; }
+.side-table { flex: 1 1 auto; min-width: 0; }
+.side-table table { font-size: 0.75em; } .side-table td, .side-table th { padding: 0.1em 0.3em; }
 @page { size: A4; margin: 16mm 14mm; }
 @media print { body { margin: 0; max-width: none; } }
 """

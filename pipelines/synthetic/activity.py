@@ -102,6 +102,7 @@ class Case:
     service: str
     episode_len: int
     episode_month: int = 0
+    pause: int = 0  # months without interventions before the case resumes
 
 
 @dataclass
@@ -118,10 +119,17 @@ class AnonContact:
 class PartnerActivity:
     """One partner's caseload over the months; call `month` for each period in order."""
 
-    def __init__(self, habits: Habits, pool: PeoplePool, seed: int) -> None:
+    def __init__(
+        self, habits: Habits, pool: PeoplePool, seed: int, follow_up_paths: float = 0.0
+    ) -> None:
         self.habits = habits
         self.pool = pool
         self.rng = random.Random(f"{seed}:activity:{habits.partner}")
+        # Paths that continue across areas (POV, then a LAV04 job placement) and households
+        # that fall back into arrears a few months after a CASA01 contribution: drawn from a
+        # stream of their own, so that with follow_up_paths = 0 nothing else changes.
+        self.follow_up_paths = follow_up_paths
+        self.paths_rng = random.Random(f"{seed}:paths:{habits.partner}")
         catalogue = reference.services()
         self.services = [s for s in SERVICE_PROFILE if catalogue[s].area in habits.areas]
         self.anon_services = [s for s in self.services if catalogue[s].anonymous_allowed]
@@ -365,6 +373,8 @@ class PartnerActivity:
         for idx in order:
             if len(rows) >= target:
                 break
+            if self.cases[idx].pause > 0:
+                continue
             rows += self._case_rows(self.cases[idx], y, m)
             served[idx] = True
         while len(rows) < target:
@@ -382,12 +392,20 @@ class PartnerActivity:
     def _advance(self, served: list[bool], m: int) -> None:
         keep = []
         for case, was_served in zip(self.cases, served, strict=True):
+            if case.pause > 0:
+                case.pause -= 1
+                keep.append(case)
+                continue
             case.months_left -= 1
             if was_served:
                 case.episode_month += 1
-            if case.months_left <= 0:
+            ends = case.episode_month >= case.episode_len
+            onward = ends and self._continues(case)
+            if case.months_left <= 0 and not onward:
                 continue
-            if case.episode_month >= case.episode_len:
+            if onward:
+                self._next_path(case)
+            elif ends:
                 case.service = self._pick_service(m, self.services)
                 lo, hi = SERVICE_PROFILE[case.service][2]
                 case.episode_len = min(self.rng.randint(lo, hi), case.months_left)
@@ -395,6 +413,29 @@ class PartnerActivity:
             keep.append(case)
         self.cases = keep
         self.active = {c.person.pid for c in keep}
+
+    def _continues(self, case: Case) -> bool:
+        """Whether a case that ends its episode now goes on along a follow-up path: a POV
+        case into a LAV04 job placement (where the partner works in LAV), a CASA01 case
+        back to CASA01 after a pause. Decided once per episode end, from its own stream."""
+        if not self.follow_up_paths:
+            return False
+        area = reference.services()[case.service].area
+        if area == "POV" and "LAV" in self.habits.areas and "LAV04" in self.services:
+            return self.paths_rng.random() < self.follow_up_paths
+        if case.service == "CASA01":
+            return self.paths_rng.random() < self.follow_up_paths
+        return False
+
+    def _next_path(self, case: Case) -> None:
+        if case.service == "CASA01":
+            case.pause = self.paths_rng.randint(2, 5)
+            case.episode_len = 1
+        else:
+            case.service = "LAV04"
+            case.episode_len = self.paths_rng.randint(1, 4)
+        case.episode_month = 0
+        case.months_left = max(case.months_left, case.pause + case.episode_len)
 
     def assign_ids(self, rows: list[dict[str, object]], period: str, start: int) -> None:
         style = self.habits.id_style

@@ -58,6 +58,9 @@ class GeneratorConfig:
     correction_rate: float = 0.05  # an accepted on-time file is later replaced by a correction
     unreadable_rate: float = 0.01  # a corrupt or empty file (rejected, file-level)
     error_kinds: tuple[str, ...] | None = None  # restrict injected error kinds (None = all)
+    # share of POV episodes followed by a LAV04 placement and of CASA01 contributions
+    # followed, a few months later, by another (0 = none: the drops of earlier versions)
+    follow_up_paths: float = 0.0
 
     def periods(self) -> list[str]:
         return [shift(self.start_period, k) for k in range(self.months)]
@@ -421,7 +424,9 @@ def generate(inbox: Path, config: GeneratorConfig, manifest_path: Path | None = 
     codes = [f"P{i:02d}" for i in range(1, config.partners + 1)]
     habits = draw_habits(config.seed, codes)
     pool = PeoplePool(random.Random(f"{config.seed}:people"))
-    activities = {c: PartnerActivity(habits[c], pool, config.seed) for c in codes}
+    activities = {
+        c: PartnerActivity(habits[c], pool, config.seed, config.follow_up_paths) for c in codes
+    }
     files_out: list[dict[str, object]] = []
     months_out: list[dict[str, object]] = []
     i_cols = [c.name for c in INTERVENTI]

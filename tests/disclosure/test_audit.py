@@ -211,6 +211,33 @@ def first_year_leak() -> duckdb.DuckDBPyConnection:
     )
 
 
+def municipality_leak() -> duckdb.DuckDBPyConnection:
+    """The municipalities of the Ambito other than Crema add up to the AMBITO category of the
+    residence breakdown: Agnadello's 3 persons are AMBITO's 10 minus Bagnolo's 7."""
+    con = warehouse(
+        [("REACH_PERSONS", "2026-01", "cumulative", "partnership", None, 30, None)],
+        [
+            ("REACH_PERSONS", "2026-01", "cumulative", "partnership", None, "residence", c, v, None)
+            for c, v in (("CREMA", 12), ("AMBITO", 10), ("OUTSIDE", 8))
+        ],
+    )
+    con.execute(
+        'create table marts.reach_by_municipality (period varchar, "window" varchar, '
+        "istat_code varchar, persons double, persons_display varchar, "
+        "persons_suppression varchar, minors double, minors_display varchar, "
+        "minors_suppression varchar, households double, households_display varchar, "
+        "households_suppression varchar)"
+    )
+    for code, persons in (("019035", 12), ("019002", 3), ("019004", 7)):
+        small = persons < 5
+        con.execute(
+            "insert into marts.reach_by_municipality values "
+            "('2026-01', 'cumulative', ?, ?, ?, ?, 0, '0', null, 0, '0', null)",
+            [code, persons, "<5" if small else str(persons), "primary" if small else None],
+        )
+    return con
+
+
 LEAKS = {
     "year window difference": (
         year_leak,
@@ -219,6 +246,10 @@ LEAKS = {
     "the first year is the cumulative window": (
         first_year_leak,
         ("REACH_PERSONS", "2026-02", "year", "partner", "P01", ""),
+    ),
+    "municipality difference": (
+        municipality_leak,
+        ("REACH_PERSONS", "2026-01", "cumulative", "partnership", "", "019002"),
     ),
     "window difference": (
         window_leak,

@@ -26,7 +26,10 @@ from tests.helpers import ITALIAN_NUMBER, parse_italian
 PERIOD = "2026-03"
 CONFIG = GeneratorConfig(seed=5, partners=4, start_period="2026-01", months=3, rows_per_file=25)
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
-REPORT_CHARTS = 12  # targets, 5 area trends, children, housing, employment, 2 finance, quality
+# targets, 5 area trends, children, housing, employment, the map of the Ambito, 2 finance,
+# quality (no cohort has ended its horizon in three months: the cohorts' section says so,
+# without charts)
+REPORT_CHARTS = 13
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None or shutil.which("pdftoppm") is None,
@@ -334,6 +337,69 @@ ITALIAN_TOKEN = re.compile(
     r"|\d{2}:\d{2}"  # 14:30
     r"|(?:19|20)\d{2}"
 )  # a year: ottobre 2026
+
+
+MUNICIPALITY_SPAN = re.compile(
+    r'<span class="value" data-municipality="(\d{6})" data-measure="(\w+)" '
+    r'data-suppressed="(true|false)">([^<]*)</span>'
+)
+UNITS = {"persons_per_1000": "per_1000", "minors_per_1000_minors": "per_1000"}
+
+
+def test_the_map_draws_the_48_municipalities_and_shows_only_published_texts(
+    home: Path, tmp_path: Path
+) -> None:
+    """The choropleth has one shape per municipality of the Ambito (48, drawn by Chromium);
+    its data and the table beside it carry the published texts of reach_by_municipality
+    (year window), suppressed ones as `<5` with no number; the population's source and year
+    are stated."""
+    import html as html_mod
+
+    from pipelines import formats
+    from pipelines.reporting import monthly
+    from pipelines.reporting.data import Warehouse
+
+    with Warehouse(home / "published" / "warehouse.duckdb") as wh:
+        html = monthly.render(wh, PERIOD)  # the report's HTML, whatever ran before
+    report = tmp_path / f"report_{PERIOD}.html"
+    report.write_text(html, encoding="utf-8")
+    dom, log = browse(report, "report_map", tmp_path, 1500)
+    assert not [line for line in log.splitlines() if ":CONSOLE" in line]
+    figure = re.search(r'<figure class="chart" id="ambito-map".*?</figure>', dom, flags=re.S)
+    assert figure is not None
+    shapes = re.findall(r'<g class="mark-shape role-mark[^"]*"[^>]*>(.*?)</g>', figure[0], re.S)
+    assert sum(g.count("<path") for g in shapes) == 48
+    truth = {
+        (code, measure): display
+        for code, *displays in q(
+            home,
+            "select istat_code, persons_display, persons_per_1000_display, minors_display, "
+            "minors_per_1000_minors_display, households_display "
+            "from marts.reach_by_municipality where period = ? and \"window\" = 'year'",
+            [PERIOD],
+        )
+        for measure, display in zip(
+            ["persons", "persons_per_1000", "minors", "minors_per_1000_minors", "households"],
+            displays,
+            strict=True,
+        )
+    }
+    seen = MUNICIPALITY_SPAN.findall(html)
+    assert len(seen) == 48 * 5
+    for code, measure, suppressed, text in seen:
+        display = truth[(code, measure)]
+        assert (suppressed == "true") == (display == "<5")
+        assert html_mod.unescape(text) == formats.published(display, UNITS.get(measure, "persons"))
+    rows = next(r for r in chart_data(html) if r and "istat_code" in r[0])
+    assert len(rows) == 48
+    for row in rows:
+        display = truth[(row["istat_code"], "persons_per_1000")]
+        if display == "<5":
+            assert row["valore"] is None and row["etichetta"] == "<5" and row["soppresso"]
+        else:
+            assert row["valore"] == float(display)
+    assert "Popolazione residente al 1° gennaio 2023: ISTAT" in html
+    assert "Nessuna coorte ancora osservabile per intero" in html
 
 
 def visible_text(html: str) -> str:

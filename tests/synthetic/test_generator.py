@@ -538,3 +538,35 @@ def test_bad_config_is_refused(tmp_path: Path) -> None:
         generate(tmp_path / "inbox", GeneratorConfig(start_period="2026-13"))
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
     assert os.listdir(tmp_path) in ([], ["inbox"])
+
+
+def test_follow_up_paths_continue_across_areas_and_come_back_to_arrears(tmp_path: Path) -> None:
+    """With follow_up_paths, POV cases go on as LAV04 placements at the same partner and
+    households come back for another CASA01 months later; the default leaves no such
+    pattern beyond chance (it draws nothing from the paths' stream)."""
+    import pandas as pd
+
+    def paths(share: float) -> tuple[int, int]:
+        out = tmp_path / str(share)
+        config = GeneratorConfig(
+            seed=17, partners=3, months=10, rows_per_file=20, follow_up_paths=share
+        )
+        generate(out / "inbox", config, manifest_path=out / "manifest.json")
+        iv = pd.read_csv(out / "truth_interventions.csv", dtype=str, keep_default_na=False)
+        iv["day"] = pd.to_datetime(iv.data_intervento)
+        named = iv[iv.codice_fiscale != ""]
+        first_pov = named[named.area == "POV"].groupby(["partner_code", "codice_fiscale"]).day.min()
+        first_lav04 = (
+            named[named.tipo_intervento == "LAV04"]
+            .groupby(["partner_code", "codice_fiscale"])
+            .day.min()
+        )
+        both = pd.concat([first_pov, first_lav04], axis=1, keys=["pov", "lav"]).dropna()
+        pov_then_lav = int((both.lav > both.pov).sum())
+        casa = iv[iv.tipo_intervento == "CASA01"].sort_values("day")
+        gaps = casa.groupby(["partner_code", "codice_nucleo"]).day.diff().dt.days
+        return pov_then_lav, int((gaps > 60).sum())
+
+    lav, arrears = paths(0.6)
+    lav_before, arrears_before = paths(0.0)
+    assert lav > max(5, 2 * lav_before) and arrears > max(2, 2 * arrears_before)
