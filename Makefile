@@ -37,13 +37,15 @@ demo: setup
 ## Debian packages the reports and tests need: Chromium (HTML -> PDF, rendering tests, the
 ## portal's browser tests), poppler-utils (pdftoppm, pdftotext), LibreOffice Calc (the template
 ## and partner files as a partner's spreadsheet writes them) and npm for axe-core (the portal's
-## accessibility test, package-lock.json). Installed only when missing (the CI runs as root).
+## accessibility test, package-lock.json) and PostgreSQL 15 (the throw-away server of the
+## PostgreSQL tests, tests/postgres.py). Installed only when missing (the CI runs as root).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing with apt-get"; \
 		apt-get update && apt-get install -y --no-install-recommends $$missing; \
