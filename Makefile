@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+# Dagster's runs, event logs and ticks: files in dagster_home/, or PostgreSQL when
+# OSSERVATORIO_DAGSTER_PG_URL names a database (postgresql+psycopg2://..., see
+# dagster_home/postgres/dagster.yaml).
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home$(if $(OSSERVATORIO_DAGSTER_PG_URL),/postgres)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
