@@ -29,12 +29,12 @@ def dagster_home(module_home: Path, postgres_server, tmp_path_factory: pytest.Te
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OSSERVATORIO_DAGSTER_PG_URL", dagster_url)
         mp.setenv("DAGSTER_HOME", str(home))
-        yield home, url
+        yield home  # not the URL: it holds the password, and pytest prints fixtures
 
 
 @pytest.fixture(scope="module")
 def run_id(module_home: Path, dagster_home) -> str:
-    home, _ = dagster_home
+    home = dagster_home
     generate(module_home / "inbox", CONFIG)
     from pipelines.definitions import defs
 
@@ -45,7 +45,7 @@ def run_id(module_home: Path, dagster_home) -> str:
 
 
 def test_the_instance_stores_everything_in_postgresql(dagster_home) -> None:
-    home, _ = dagster_home
+    home = dagster_home
     with dg.DagsterInstance.from_config(str(home)) as instance:
         storages = (instance.run_storage, instance.event_log_storage, instance.schedule_storage)
         assert [type(s).__name__ for s in storages] == [
@@ -55,8 +55,10 @@ def test_the_instance_stores_everything_in_postgresql(dagster_home) -> None:
         ]
 
 
-def test_a_restarted_instance_finds_the_run_and_its_events(dagster_home, run_id: str) -> None:
-    home, url = dagster_home
+def test_a_restarted_instance_finds_the_run_and_its_events(
+    dagster_home, run_id: str, postgres_server
+) -> None:
+    home = dagster_home
     with dg.DagsterInstance.from_config(str(home)) as restarted:
         record = restarted.get_run_record_by_id(run_id)
         assert record is not None
@@ -67,7 +69,7 @@ def test_a_restarted_instance_finds_the_run_and_its_events(dagster_home, run_id:
         }
         assert {"raw_tables", "warehouse_models", "published__warehouse"} <= steps
     # In the server itself, not in a file beside the yaml.
-    with psycopg.connect(url) as con:
+    with psycopg.connect(postgres_server.url("dagster_instance")) as con:
         assert con.execute("select count(*) from runs where run_id = %s", (run_id,)).fetchone() == (
             1,
         )
@@ -80,7 +82,7 @@ def test_writers_stay_one_at_a_time_and_runs_queued_as_in_the_file_instance(
     files = yaml.safe_load((REPO / "dagster_home" / "dagster.yaml").read_text())
     postgres = yaml.safe_load(POSTGRES_YAML.read_text())
     assert {k: v for k, v in postgres.items() if k != "storage"} == files
-    home, _ = dagster_home
+    home = dagster_home
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 2

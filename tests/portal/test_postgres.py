@@ -44,11 +44,11 @@ def round_trip(postgres_server, tmp_path_factory: pytest.TempPathFactory):
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout), done, home, url
+    return json.loads(done.stdout), done, home  # not the URL: pytest prints fixtures
 
 
 def test_the_portal_migrates_and_runs_on_postgresql(round_trip) -> None:
-    result, _, home, _ = round_trip
+    result, _, home = round_trip
     assert (result["engine"], result["vendor"]) == ("django.db.backends.postgresql", "postgresql")
     assert result["sign_in"] == 302 and "/login/" not in result["sign_in_to"]
     assert result["page"] == 200
@@ -57,9 +57,9 @@ def test_the_portal_migrates_and_runs_on_postgresql(round_trip) -> None:
     assert not list(home.glob("*.sqlite3*"))
 
 
-def test_the_rows_are_in_the_server(round_trip) -> None:
-    result, _, _, url = round_trip
-    with psycopg.connect(url) as con:
+def test_the_rows_are_in_the_server(round_trip, postgres_server) -> None:
+    result, _, _ = round_trip
+    with psycopg.connect(postgres_server.url("portal")) as con:
         (migrations,) = con.execute(
             "select count(*) from django_migrations where app = 'portal'"
         ).fetchone() or (0,)
@@ -74,7 +74,7 @@ def test_the_rows_are_in_the_server(round_trip) -> None:
 
 
 def test_the_database_password_is_never_written(round_trip, postgres_server) -> None:
-    _, done, home, _ = round_trip
+    _, done, home = round_trip
     logs = "".join(p.read_text(errors="replace") for p in home.rglob("*.log"))
     for text in (done.stdout, done.stderr, logs):
         assert postgres_server.password not in text
