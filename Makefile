@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+# Dagster's runs, event logs and ticks: files in dagster_home/, or PostgreSQL when
+# OSSERVATORIO_DAGSTER_PG_URL names a database (postgresql+psycopg2://..., see
+# dagster_home/postgres/dagster.yaml).
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home$(if $(OSSERVATORIO_DAGSTER_PG_URL),/postgres)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
@@ -37,13 +40,15 @@ demo: setup
 ## Debian packages the reports and tests need: Chromium (HTML -> PDF, rendering tests, the
 ## portal's browser tests), poppler-utils (pdftoppm, pdftotext), LibreOffice Calc (the template
 ## and partner files as a partner's spreadsheet writes them) and npm for axe-core (the portal's
-## accessibility test, package-lock.json). Installed only when missing (the CI runs as root).
+## accessibility test, package-lock.json) and PostgreSQL 15 (the throw-away server of the
+## PostgreSQL tests, tests/postgres.py). Installed only when missing (the CI runs as root).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing$$missing with apt-get"; \
 		apt-get update && apt-get install -y --no-install-recommends $$missing; \

@@ -51,3 +51,12 @@ def settings(home: Path):
     from pipelines import settings as settings_mod
 
     return settings_mod.load(home)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server (tests/postgres.py), shared by the whole session."""
+    from tests import postgres
+
+    with postgres.throwaway_server() as server:
+        yield server
