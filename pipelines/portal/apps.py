@@ -17,6 +17,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        logging.getLogger("pipelines").setLevel(logging.INFO)
         # GX's first import and suite load cost seconds: pay them before the first upload
         # (gunicorn loads the app before forking its workers, so they start warm).
         if settings.PORTAL_WARM:

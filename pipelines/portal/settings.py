@@ -198,7 +198,8 @@ LOGGING = {
     "loggers": {
         # axes would name the account (an e-mail, often a person's name) on every failure
         "axes": {"level": "ERROR"},
-        "pipelines": {"level": "INFO"},
+        # not "pipelines": configuring it here would drop (unclosed) the workspace's log file
+        # that pipelines.logs attached to it; the app sets its level (apps.py)
     },
 }
 # Lockout is per account (the contract: "lock the account"); by IP address as well would lock
