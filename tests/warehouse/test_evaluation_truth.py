@@ -59,16 +59,10 @@ def q(home: Path, sql: str) -> pd.DataFrame:
 
 
 def truth(home: Path) -> pd.DataFrame:
-    iv = pd.read_csv(home / "truth" / "truth_interventions.csv", dtype=str, keep_default_na=False)
-    partners = pd.read_csv(SEEDS / "partners.csv", dtype=str)
-    iv["consortium"] = iv.partner_code.map(
-        dict(zip(partners.partner_code, partners.consortium_code, strict=True))
-    )
-    iv["person"] = iv.codice_fiscale.str.strip().str.upper().where(iv.anonimo != "SI", "")
-    iv["household"] = iv.partner_code + "|" + iv.codice_nucleo
+    """The generator's interventions (tests/truth.py), with their dates and rows."""
+    iv, _, _ = ground.load(home / "truth")
     iv["day"] = pd.to_datetime(iv.data_intervento).dt.date
     iv["row"] = pd.to_numeric(iv.row_number)
-    iv["age"] = pd.to_numeric(iv.data_intervento.str[:4]) - pd.to_numeric(iv.anno_nascita)
     return iv
 
 
