@@ -53,17 +53,13 @@ def to_svg(chart: Any) -> str:
     return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
 
 
-def trend(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
-    """Lines per indicator over the months; `<5` written where a value is suppressed."""
-    data = alt.Data(values=rows)
-    base = alt.Chart(data).encode(
-        x=_months(),
-        color=alt.Color("indicatore:N", title=None),
-    )
+def _lines(rows: Rows, title: str, x: Any, series: Any, y: Any) -> Any:
+    """Lines per series over `x`, with points; `<5` written where a value is suppressed."""
+    base = alt.Chart(alt.Data(values=rows)).encode(x=x, color=series)
     lines = base.mark_line(point=True).encode(
-        y=alt.Y("valore:Q", title=y_title, axis=_axis(percent)),
+        y=y,
         tooltip=[
-            alt.Tooltip("indicatore:N"),
+            alt.Tooltip(series.shorthand),
             alt.Tooltip("mese:O"),
             alt.Tooltip("etichetta:N", title="valore"),
         ],
@@ -74,6 +70,17 @@ def trend(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
         .encode(y=alt.datum(0), text="etichetta:N")
     )
     return alt.layer(lines, hidden).properties(title=title, width=WIDTH, height=170)
+
+
+def trend(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
+    """Lines per indicator over the months; `<5` written where a value is suppressed."""
+    return _lines(
+        rows,
+        title,
+        _months(),
+        alt.Color("indicatore:N", title=None),
+        alt.Y("valore:Q", title=y_title, axis=_axis(percent)),
+    )
 
 
 def bars(rows: Rows, title: str, y_title: str, percent: bool = False) -> Any:
@@ -184,27 +191,15 @@ def quality_heatmap(rows: Rows, row_field: str = "ente", title: str = "") -> Any
 def cohorts(rows: Rows, title: str) -> Any:
     """Cohort rates by entry month (x) and scope (one line each); a suppressed cohort is a gap
     labelled `<5`."""
-    data = alt.Data(values=rows)
-    base = alt.Chart(data).encode(
-        x=alt.X("mese:O", sort=None, title="Mese di ingresso"),
-        color=alt.Color("ambito:N", title=None, sort=None),
-    )
-    lines = base.mark_line(point=True).encode(
-        y=alt.Y(
+    return _lines(
+        rows,
+        title,
+        alt.X("mese:O", sort=None, title="Mese di ingresso"),
+        alt.Color("ambito:N", title=None, sort=None),
+        alt.Y(
             "valore:Q", title="quota della coorte", axis=_axis(True), scale=alt.Scale(domain=[0, 1])
         ),
-        tooltip=[
-            alt.Tooltip("ambito:N"),
-            alt.Tooltip("mese:O"),
-            alt.Tooltip("etichetta:N", title="valore"),
-        ],
     )
-    hidden = (
-        base.transform_filter("datum.valore === null && datum.soppresso")
-        .mark_text(dy=-6, fontSize=10, fontWeight="bold")
-        .encode(y=alt.datum(0), text="etichetta:N")
-    )
-    return alt.layer(lines, hidden).properties(title=title, width=WIDTH, height=170)
 
 
 MAP_WIDTH = 330
