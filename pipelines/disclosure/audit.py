@@ -272,9 +272,20 @@ def _certify_one_by_one(
     return recoverable
 
 
-def audit_cells(cells: pd.DataFrame, base: link_model.Links | None = None) -> AuditResult:
+def audit_cells(
+    cells: pd.DataFrame,
+    base: link_model.Links | None = None,
+    protected: np.ndarray | None = None,
+) -> AuditResult:
     """The audit of a frame of cells (cells.load): what the published ones allow. `base`:
-    the links without rates, when the caller already has them."""
+    the links without rates, when the caller already has them.
+
+    `protected` (one flag per cell, updated): the cells an earlier audit of the same values
+    found protected, when only more cells have been suppressed since. Suppressing a cell
+    only relaxes the system (the solution that moved a protected cell stays a solution, with
+    the newly hidden cells at their true values; a rate's links go with its publication), so
+    a protected cell stays protected and is not solved for again: the secondary suppression
+    audits, round after round, a system that grows by a few cells."""
     started = time.perf_counter()
     links = link_model.build(cells) if base is None else link_model.with_rates(cells, base)
     system = _system(cells, links)
@@ -283,13 +294,19 @@ def audit_cells(cells: pd.DataFrame, base: link_model.Links | None = None) -> Au
         component = _components(system)
         lower, upper = propagate(system)
         pinned = (upper - lower) < _tolerance(system) * 0.01
-        certified = np.zeros(len(system.variables), dtype=bool)
+        certified = (
+            np.zeros(len(system.variables), dtype=bool)
+            if protected is None
+            else protected[system.variables].copy()
+        )
         _certify_with_lp(system, component, certified)
         certified[pinned] = False
         undecided = ~certified & ~pinned
         certified[pinned] = True  # settled: determined; the programs below skip them
         found = _certify_one_by_one(system, component, certified | ~undecided) | pinned
         recoverable[system.variables[found]] = True
+        if protected is not None:
+            protected[system.variables[~found]] = True
     recoverable |= _recoverable_rates(cells)
     found = cells.loc[recoverable, [*cell_frame.KEY, "value", "suppression"]]
     return AuditResult(

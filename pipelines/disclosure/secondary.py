@@ -8,11 +8,13 @@ Two steps, repeated until the audit finds nothing:
    hidden 0 protects only upwards): the smallest value, then a category before a total, a partner before a consortium before the partnership, a month before a year before a
    cumulative window, then the fixed order of the cells (so the same data gives the same cells).
 2. A hidden cumulative (or year) count that never falls hides the run of equal values it belongs to
-   (between equal published neighbours it would be pinned).
+   (between equal published neighbours it would be pinned); so does a breakdown's category in
+   the months that add nothing to it.
 3. A rate of two published indicators is suppressed with its numerator or denominator.
 Then the audit (`audit.py`) looks at the whole system: for each cell it still finds
 determined (by bounds, or by links taken together), the cheapest published cell of one of its
-links is suppressed, and the steps run again.
+links is suppressed, and the steps run again. Each audit passes on the cells found protected
+so far (more suppressions only relax the system): the next audits solve only for the rest.
 """
 
 from __future__ import annotations
@@ -124,24 +126,30 @@ def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.
     """A hidden cumulative (or year) count that never falls, between two published neighbours
     equal to it, is pinned; so is every cell of a run of equal values but its ends. Where one
     cell of such a run is hidden, the whole run is (its published neighbours then differ).
-    A year window's runs end with its year."""
+    A year window's runs end with its year. A breakdown's category is not known never to
+    fall, but where its months add nothing (0) it cannot rise either, and its runs are
+    pinned the same way: their runs break where a month adds something."""
     series = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value", "run"]
     linked = cells[
         cells["window"].isin(link_model.RUNNING_WINDOWS)
-        & cells["is_total"]
         & cells["window_link"].isin(["distinct", "weighted", "monotone"])
         & cells["value"].notna()
     ]
     if linked.empty:
         return
-    frame = linked[[*series[:-1], "period", "value"]].copy()
+    frame = linked[[*series[:-1], "period", "value", "is_total"]].copy()
     frame["run"] = np.where(linked["window"] == "year", linked["period"].str[:4], linked["window"])
     frame["cell"] = linked.index
+    month = cells.loc[cells["window"] == "month", [*series[:-1], "period", "value"]]
+    frame = frame.merge(
+        month.rename(columns={"value": "month_value"}), on=[*series[:-1], "period"], how="left"
+    )
     frame = frame.sort_values([*series, "period"], kind="stable")
     key = frame.groupby(series, sort=False).ngroup().to_numpy()
     value = frame["value"].to_numpy()
+    adds = ~frame["is_total"].to_numpy() & (frame["month_value"].fillna(1.0).to_numpy() != 0)
     new_run = np.ones(len(frame), dtype=bool)
-    new_run[1:] = (key[1:] != key[:-1]) | (value[1:] != value[:-1])
+    new_run[1:] = (key[1:] != key[:-1]) | (value[1:] != value[:-1]) | adds[1:]
     run = np.cumsum(new_run)
     cell = frame["cell"].to_numpy()
     hidden_runs = np.unique(run[suppressed[cell]])
@@ -202,6 +210,7 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
     )
     links = link_model.build(cells, rates=False)
     full_audits = 0
+    protected = np.zeros(len(cells), dtype=bool)  # found protected by an audit of a round
     for _ in range(MAX_ROUNDS):
         _close_equalities(links, suppressed, candidate, costs)
         _close_flat_runs(cells, suppressed, candidate)
@@ -213,7 +222,7 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
         if quick.any():
             found = cells.loc[quick, cell_frame.KEY]
         else:
-            result = auditing.audit_cells(marked, links)
+            result = auditing.audit_cells(marked, links, protected)
             full_audits += 1
             if result.recoverable.empty:
                 return suppressed, result

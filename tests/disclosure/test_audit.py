@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from pipelines.disclosure import audit, cells, secondary
@@ -238,6 +239,61 @@ def municipality_leak() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def breakdown_run_leak() -> duckdb.DuckDBPyConnection:
+    """A category's cumulative count in months that add nothing to it: February's hidden 6
+    women are at most January's 6 plus February's 0, and March's published 6 are at most
+    February's plus March's 0 (a category is not known never to fall, but here it cannot
+    rise). The men make up the totals."""
+    months = (("2026-01", 6, 10), ("2026-02", 0, 2), ("2026-03", 0, 3))
+    rows, breakdowns = [], []
+    cumulative = 0
+    for period, women, persons in months:
+        cumulative += persons
+        rows += [
+            ("REACH_PERSONS", period, "month", "partnership", None, persons, None),
+            ("REACH_PERSONS", period, "cumulative", "partnership", None, cumulative, None),
+        ]
+        breakdowns += [
+            ("REACH_PERSONS", period, "month", "partnership", None, "sex", "F", women, None),
+            (
+                "REACH_PERSONS",
+                period,
+                "month",
+                "partnership",
+                None,
+                "sex",
+                "M",
+                persons - women,
+                None,
+            ),
+            (
+                "REACH_PERSONS",
+                period,
+                "cumulative",
+                "partnership",
+                None,
+                "sex",
+                "M",
+                cumulative - 6,
+                None,
+            ),
+        ]
+        breakdowns.append(
+            (
+                "REACH_PERSONS",
+                period,
+                "cumulative",
+                "partnership",
+                None,
+                "sex",
+                "F",
+                6,
+                "secondary" if period == "2026-02" else None,
+            )
+        )
+    return warehouse(rows, breakdowns)
+
+
 LEAKS = {
     "year window difference": (
         year_leak,
@@ -268,6 +324,10 @@ LEAKS = {
         ("REACH_HOUSEHOLDS_MINORS", "2026-01", "month", "partnership", "", ""),
     ),
     "bound": (bound_leak, ("REACH_PERSONS", "2026-02", "cumulative", "partner", "P01", "")),
+    "a category's run where its months add nothing": (
+        breakdown_run_leak,
+        ("REACH_PERSONS", "2026-02", "cumulative", "partnership", "", "F"),
+    ),
 }
 
 
@@ -333,3 +393,31 @@ def test_the_same_data_gives_the_same_cells() -> None:
     first, _ = secondary.choose(cells.load(scope_leak()))
     second, _ = secondary.choose(cells.load(scope_leak()))
     assert (first == second).all()
+
+
+def test_an_audit_that_knows_the_protected_cells_finds_what_a_fresh_one_finds() -> None:
+    """The secondary suppression audits again after each round, passing the cells found
+    protected so far: suppressing more cells only relaxes the system, so they stay protected.
+    After one more suppression the audit with that knowledge and a fresh audit agree, and a
+    cell found recoverable is never taken for protected."""
+    frame = cells.load(bound_leak())
+    known = np.zeros(len(frame), dtype=bool)
+    first = audit.audit_cells(frame, protected=known)
+    february = (frame["period"] == "2026-02") & (frame["window"] == "cumulative")
+    assert not first.passed and not known[february.to_numpy()].any()
+    assert known[frame["suppressed"].to_numpy() & ~february.to_numpy()].all()
+    march = ((frame["period"] == "2026-03") & (frame["window"] == "cumulative")).to_numpy()
+    more = frame.copy()
+    more.loc[march, ["suppressed", "suppression", "display_value"]] = [True, "secondary", "<5"]
+    again, fresh = audit.audit_cells(more, protected=known), audit.audit_cells(more)
+    assert again.recoverable.equals(fresh.recoverable)
+    assert again.passed
+
+
+def test_a_category_run_where_months_add_nothing_is_hidden_whole() -> None:
+    """One hidden cell of a category's run of equal cumulative counts, in months that add 0
+    to it, hides the run at once (not one neighbour per audit, round after round)."""
+    frame = cells.load(breakdown_run_leak())
+    chosen, result = secondary.choose(frame)
+    run = ((frame["dimension_value"] == "F") & (frame["window"] == "cumulative")).to_numpy()
+    assert chosen[run].all() and result.passed
