@@ -53,30 +53,64 @@ def _cost_order(cells: pd.DataFrame) -> np.ndarray:
     return rank
 
 
-def _self_pinned(
-    links: link_model.Links, cells_value: np.ndarray, count: np.ndarray, suppressed: np.ndarray
-) -> np.ndarray:
+@dataclass(frozen=True)
+class _Terms:
+    """The links' terms with what does not change from round to round computed once."""
+
+    con: np.ndarray
+    cell: np.ndarray
+    count: int
+    known: np.ndarray  # a x of each term's cell at its true value
+    low_hidden: np.ndarray  # the least a x of a hidden cell
+    high_hidden: np.ndarray  # the most
+    positive: np.ndarray
+    negative: np.ndarray
+    eq: np.ndarray
+    coef: np.ndarray
+    lower: np.ndarray  # the least value of each cell (1 for a count, a cent for money)
+    is_count: np.ndarray
+
+    @classmethod
+    def of(cls, links: link_model.Links, cells_value: np.ndarray, count: np.ndarray) -> _Terms:
+        value = np.nan_to_num(cells_value)
+        lower = np.where(count, 1.0, 0.01)
+        a, j = links.coef, links.cell
+        eq = links.sense[links.con] == link_model.EQ
+        return cls(
+            con=links.con,
+            cell=j,
+            count=links.count,
+            known=a * value[j],
+            low_hidden=np.where(a > 0, a * lower[j], a * auditing.CAP),
+            high_hidden=np.where(a > 0, a * auditing.CAP, a * lower[j]),
+            positive=a > 0,
+            negative=a < 0,
+            eq=eq,
+            coef=a,
+            lower=lower,
+            is_count=count,
+        )
+
+
+def _self_pinned(terms: _Terms, suppressed: np.ndarray) -> np.ndarray:
     """Published cells that would be determined at once if they alone were suppressed now
     (one of their links, with the other cells as they are, leaves them a single value: a
     cumulative count between two equal neighbours, say). Poor complements: chosen last."""
-    value = np.nan_to_num(cells_value)
-    lower = np.where(count, 1.0, 0.01)
-    a, j = links.coef, links.cell
+    a, j = terms.coef, terms.cell
     hidden = suppressed[j]
-    low = np.where(hidden, np.where(a > 0, a * lower[j], a * auditing.CAP), a * value[j])
-    high = np.where(hidden, np.where(a > 0, a * auditing.CAP, a * lower[j]), a * value[j])
-    min_act = np.bincount(links.con, weights=low, minlength=links.count)[links.con] - a * value[j]
-    max_act = np.bincount(links.con, weights=high, minlength=links.count)[links.con] - a * value[j]
-    eq = links.sense[links.con] == link_model.EQ
+    low = np.where(hidden, terms.low_hidden, terms.known)
+    high = np.where(hidden, terms.high_hidden, terms.known)
+    min_act = np.bincount(terms.con, weights=low, minlength=terms.count)[terms.con] - terms.known
+    max_act = np.bincount(terms.con, weights=high, minlength=terms.count)[terms.con] - terms.known
     # a x <= -min_act (every link), a x >= -max_act (equalities)
-    upper_bound = np.where(a > 0, -min_act / a, np.where(eq, -max_act / a, np.inf))
-    lower_bound = np.where(a < 0, -min_act / a, np.where(eq, -max_act / a, -np.inf))
-    hi = np.full(len(value), np.inf)
-    lo = lower.copy()
+    upper_bound = np.where(terms.positive, -min_act / a, np.where(terms.eq, -max_act / a, np.inf))
+    lower_bound = np.where(terms.negative, -min_act / a, np.where(terms.eq, -max_act / a, -np.inf))
+    hi = np.full(len(terms.lower), np.inf)
+    lo = terms.lower.copy()
     np.minimum.at(hi, j[~hidden], upper_bound[~hidden])
     np.maximum.at(lo, j[~hidden], lower_bound[~hidden])
-    width = np.where(count, np.floor(hi + 1e-7) - np.ceil(lo - 1e-7), hi - lo)
-    return ~suppressed & (width < np.where(count, 1.0, 0.01))
+    width = np.where(terms.is_count, np.floor(hi + 1e-7) - np.ceil(lo - 1e-7), hi - lo)
+    return ~suppressed & (width < np.where(terms.is_count, 1.0, 0.01))
 
 
 def _cheapest_per_constraint(con: np.ndarray, cell: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -100,7 +134,7 @@ def _close_equalities(
         single = hidden[con] == 1
         open_terms = single & ~suppressed[cell] & candidate[cell]
         chosen = _cheapest_per_constraint(
-            con[open_terms], cell[open_terms], costs.penalised(links, suppressed)
+            con[open_terms], cell[open_terms], costs.penalised(suppressed)
         )
         if len(chosen) == 0:
             return added
@@ -113,22 +147,21 @@ class _Costs:
     """What the choice of a complement looks at: the cells' cost order, values and kinds."""
 
     rank: np.ndarray
-    value: np.ndarray
-    count: np.ndarray
+    terms: _Terms
 
-    def penalised(self, links: link_model.Links, suppressed: np.ndarray) -> np.ndarray:
+    def penalised(self, suppressed: np.ndarray) -> np.ndarray:
         """The cost order with the cells that would be determined at once moved to the end."""
-        pinned = _self_pinned(links, self.value, self.count, suppressed)
+        pinned = _self_pinned(self.terms, suppressed)
         return self.rank + pinned * len(self.rank)
 
 
-def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.ndarray) -> None:
-    """A hidden cumulative (or year) count that never falls, between two published neighbours
-    equal to it, is pinned; so is every cell of a run of equal values but its ends. Where one
-    cell of such a run is hidden, the whole run is (its published neighbours then differ).
-    A year window's runs end with its year. A breakdown's category is not known never to
-    fall, but where its months add nothing (0) it cannot rise either, and its runs are
-    pinned the same way: their runs break where a month adds something."""
+def _flat_runs(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The runs of equal values that pin a hidden cell between published neighbours equal to
+    it, as (cell, run number) pairs: a cumulative (or year) count that never falls, between
+    two published neighbours equal to it, is pinned; so is every cell of a run of equal
+    values but its ends. A year window's runs end with its year. A breakdown's category is
+    not known never to fall, but where its months add nothing (0) it cannot rise either, and
+    its runs are pinned the same way: they break where a month adds something."""
     series = ["indicator_code", "scope", "scope_code", "dimension", "dimension_value", "run"]
     linked = cells[
         cells["window"].isin(link_model.RUNNING_WINDOWS)
@@ -136,7 +169,7 @@ def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.
         & cells["value"].notna()
     ]
     if linked.empty:
-        return
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     frame = linked[[*series[:-1], "period", "value", "is_total"]].copy()
     frame["run"] = np.where(linked["window"] == "year", linked["period"].str[:4], linked["window"])
     frame["cell"] = linked.index
@@ -150,10 +183,16 @@ def _close_flat_runs(cells: pd.DataFrame, suppressed: np.ndarray, candidate: np.
     adds = ~frame["is_total"].to_numpy() & (frame["month_value"].fillna(1.0).to_numpy() != 0)
     new_run = np.ones(len(frame), dtype=bool)
     new_run[1:] = (key[1:] != key[:-1]) | (value[1:] != value[:-1]) | adds[1:]
-    run = np.cumsum(new_run)
-    cell = frame["cell"].to_numpy()
-    hidden_runs = np.unique(run[suppressed[cell]])
-    members = cell[np.isin(run, hidden_runs)]
+    return frame["cell"].to_numpy(), np.cumsum(new_run)
+
+
+def _close_flat_runs(
+    runs: tuple[np.ndarray, np.ndarray], suppressed: np.ndarray, candidate: np.ndarray
+) -> None:
+    """Where one cell of a run (`_flat_runs`) is hidden, the whole run is (its published
+    neighbours then differ)."""
+    cell, run = runs
+    members = cell[np.isin(run, np.unique(run[suppressed[cell]]))]
     suppressed[members[candidate[members]]] = True
 
 
@@ -193,7 +232,7 @@ def _fix_recoverable(
     pairs = owners.merge(per_con, on="con")
     if pairs.empty:
         return 0
-    pairs["rank"] = costs.penalised(links, suppressed)[pairs["cell"].to_numpy()]
+    pairs["rank"] = costs.penalised(suppressed)[pairs["cell"].to_numpy()]
     by = ["target", "con"] if every_link else ["target"]
     best = pairs.sort_values([*by, "rank"], kind="stable").drop_duplicates(by)
     chosen = np.unique(best["cell"].to_numpy())
@@ -205,15 +244,17 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
     """The cells to suppress (primary and secondary) and the audit of the result."""
     suppressed = cells["suppressed"].to_numpy().copy()
     candidate = cell_frame.suppressible(cells).to_numpy()
-    costs = _Costs(
-        _cost_order(cells), cells["value"].to_numpy(), cell_frame.is_count(cells).to_numpy()
-    )
     links = link_model.build(cells, rates=False)
+    costs = _Costs(
+        _cost_order(cells),
+        _Terms.of(links, cells["value"].to_numpy(), cell_frame.is_count(cells).to_numpy()),
+    )
     full_audits = 0
     protected = np.zeros(len(cells), dtype=bool)  # found protected by an audit of a round
+    runs = _flat_runs(cells)
     for _ in range(MAX_ROUNDS):
         _close_equalities(links, suppressed, candidate, costs)
-        _close_flat_runs(cells, suppressed, candidate)
+        _close_flat_runs(runs, suppressed, candidate)
         _close_equalities(links, suppressed, candidate, costs)
         _follow_rates(cells, suppressed)
         marked = _marked(cells, suppressed)
