@@ -244,53 +244,24 @@ def breakdown_run_leak() -> duckdb.DuckDBPyConnection:
     women are at most January's 6 plus February's 0, and March's published 6 are at most
     February's plus March's 0 (a category is not known never to fall, but here it cannot
     rise). The men make up the totals."""
-    months = (("2026-01", 6, 10), ("2026-02", 0, 2), ("2026-03", 0, 3))
-    rows, breakdowns = [], []
-    cumulative = 0
-    for period, women, persons in months:
+
+    def sex(period: str, window: str, category: str, value: float, why: str | None = None):
+        return ("REACH_PERSONS", period, window, "partnership", None, "sex", category, value, why)
+
+    rows, breakdowns, cumulative = [], [], 0
+    for period, women, persons in (("2026-01", 6, 10), ("2026-02", 0, 2), ("2026-03", 0, 3)):
         cumulative += persons
         rows += [
             ("REACH_PERSONS", period, "month", "partnership", None, persons, None),
             ("REACH_PERSONS", period, "cumulative", "partnership", None, cumulative, None),
         ]
+        hidden = "secondary" if period == "2026-02" else None
         breakdowns += [
-            ("REACH_PERSONS", period, "month", "partnership", None, "sex", "F", women, None),
-            (
-                "REACH_PERSONS",
-                period,
-                "month",
-                "partnership",
-                None,
-                "sex",
-                "M",
-                persons - women,
-                None,
-            ),
-            (
-                "REACH_PERSONS",
-                period,
-                "cumulative",
-                "partnership",
-                None,
-                "sex",
-                "M",
-                cumulative - 6,
-                None,
-            ),
+            sex(period, "month", "F", women),
+            sex(period, "month", "M", persons - women),
+            sex(period, "cumulative", "F", 6, hidden),
+            sex(period, "cumulative", "M", cumulative - 6),
         ]
-        breakdowns.append(
-            (
-                "REACH_PERSONS",
-                period,
-                "cumulative",
-                "partnership",
-                None,
-                "sex",
-                "F",
-                6,
-                "secondary" if period == "2026-02" else None,
-            )
-        )
     return warehouse(rows, breakdowns)
 
 
