@@ -207,7 +207,7 @@ def test_check_does_not_import_gx(tmp_path: Path) -> None:
 
 def test_engine_setting(tmp_path: Path, monkeypatch) -> None:
     unchosen = settings_mod.load(tmp_path)
-    assert (unchosen.recording_engine, unchosen.precheck_engine) == ("gx", "pandas")
+    assert (unchosen.recording_engine, unchosen.precheck_engine) == ("pandas", "pandas")
     monkeypatch.setenv("OSSERVATORIO_SUITES_ENGINE", "GX")
     chosen = settings_mod.load(tmp_path)
     assert (chosen.recording_engine, chosen.precheck_engine) == ("gx", "gx")
