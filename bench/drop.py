@@ -110,7 +110,14 @@ def _timeline(dagster_home: Path, dropped_at: list[float]) -> dict[str, float]:
         "ingest_step": [],
     }
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        records = sorted(instance.get_run_records(), key=lambda r: r.create_timestamp.timestamp())
+        records = sorted(
+            (
+                r
+                for r in instance.get_run_records()
+                if r.dagster_run.tags.get("dagster/sensor_name") == "inbox_sensor"
+            ),
+            key=lambda r: r.create_timestamp.timestamp(),
+        )  # the partners' runs only, not the warehouse updates that follow them
         for r, dropped in zip(records[-len(dropped_at) :], dropped_at, strict=False):
             steps = {
                 e.dagster_event_type: e.timestamp
@@ -122,15 +129,6 @@ def _timeline(dagster_home: Path, dropped_at: list[float]) -> dict[str, float]:
             created = r.create_timestamp.timestamp()
             parts["drop_to_created"].append(created - dropped)
             parts["created_to_started"].append(r.start_time - created)
-            for e in instance.all_logs(r.dagster_run.run_id):
-                if not e.step_key and e.dagster_event_type:
-                    parts.setdefault(f"run_event:{e.dagster_event_type.value}", []).append(
-                        e.timestamp - created
-                    )
-                elif not e.step_key:
-                    parts.setdefault(f"run_log:{(e.user_message or '')[:40]}", []).append(
-                        e.timestamp - created
-                    )
             parts["started_to_ingest"].append(steps[kinds[0]] - r.start_time)
             parts["ingest_step"].append(steps[kinds[1]] - steps[kinds[0]])
     return {k: round(statistics.median(v), 2) for k, v in parts.items() if v}
