@@ -1,5 +1,4 @@
-"""The inbox sensor: one ingestion run for all new files (the warehouse update follows it,
-warehouse/sensors.py); run keys from partner, period and content."""
+"""The inbox sensor: one run for all new files; run keys from partner, period and content."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import json
 import dagster as dg
 
 from pipelines import settings as settings_mod
-from pipelines.defs.warehouse.jobs import ingest_job
+from pipelines.defs.warehouse.jobs import ingest_and_build_job
 from pipelines.ingestion.inbox import scan
 from pipelines.warehouse.published import known_to_analysts
 from pipelines.workspace import Workspace
@@ -42,7 +41,7 @@ def run_tags(inbox: int, fresh: list[str], known: set[str], to_apply: int) -> di
 
 
 @dg.sensor(
-    job=ingest_job,
+    job=ingest_and_build_job,
     minimum_interval_seconds=INBOX_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches inbox/<PARTNER>/<YYYY-MM>/ and ingests new files in one run; "
