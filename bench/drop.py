@@ -117,7 +117,7 @@ def _timeline(dagster_home: Path, dropped_at: list[float]) -> dict[str, float]:
                 if r.dagster_run.tags.get("dagster/sensor_name") == "inbox_sensor"
             ),
             key=lambda r: r.create_timestamp.timestamp(),
-        )  # the partners' runs only, not the warehouse updates that follow them
+        )  # the inbox sensor's runs: one per drop, since each drop waits for the last build
         for r, dropped in zip(records[-len(dropped_at) :], dropped_at, strict=False):
             steps = {
                 e.dagster_event_type: e.timestamp

@@ -47,8 +47,8 @@ class Settings:
     steward_email: str | None = None
     # who runs the GX suites of expectations/ (OSSERVATORIO_SUITES_ENGINE): "pandas"
     # (validation/rowwise.py: the same findings in the same order, which a test holds to GX's
-    # on every corpus file, without GX's import of about 6 s and its second a pass) or "gx"
-    # (Great Expectations itself). Unchosen, everything runs pandas, so a partner's feedback
+    # on every corpus file, without GX's import of about 6 s and its second or so a pass) or
+    # "gx" (Great Expectations itself). Unchosen, everything runs pandas, so a partner's feedback
     # does not wait for GX's import in a run's fresh process; GX stays the reference, and
     # decides what rowwise cannot (`rowwise.supported`).
     suites_engine: str | None = None
