@@ -47,6 +47,8 @@ class AuditResult:
     recoverable: pd.DataFrame
     broken_links: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # the recoverable cells' positions in the frame audited
+    recoverable_cells: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
 
     @property
     def passed(self) -> bool:
@@ -276,9 +278,11 @@ def audit_cells(
     cells: pd.DataFrame,
     base: link_model.Links | None = None,
     protected: np.ndarray | None = None,
+    pairs: link_model.RatePairs | None = None,
 ) -> AuditResult:
     """The audit of a frame of cells (cells.load): what the published ones allow. `base`:
-    the links without rates, when the caller already has them.
+    the links without rates, and `pairs` the frame's rate pairs, when the caller already has
+    them.
 
     `protected` (one flag per cell, updated): the cells an earlier audit of the same values
     found protected, when only more cells have been suppressed since. Suppressing a cell
@@ -287,7 +291,9 @@ def audit_cells(
     a protected cell stays protected and is not solved for again: the secondary suppression
     audits, round after round, a system that grows by a few cells."""
     started = time.perf_counter()
-    links = link_model.build(cells) if base is None else link_model.with_rates(cells, base)
+    pairs = link_model.rate_pairs(cells) if pairs is None else pairs
+    base = link_model.build(cells, rates=False) if base is None else base
+    links = link_model.with_rates(cells, base, pairs)
     system = _system(cells, links)
     recoverable = np.zeros(len(cells), dtype=bool)
     if len(system.variables):
@@ -307,7 +313,7 @@ def audit_cells(
         recoverable[system.variables[found]] = True
         if protected is not None:
             protected[system.variables[~found]] = True
-    recoverable |= _recoverable_rates(cells)
+    recoverable |= _recoverable_rates(cells, pairs)
     found = cells.loc[recoverable, [*cell_frame.KEY, "value", "suppression"]]
     return AuditResult(
         cells=len(cells),
@@ -316,37 +322,35 @@ def audit_cells(
         recoverable=found.reset_index(drop=True),
         broken_links=system.broken,
         seconds=time.perf_counter() - started,
+        recoverable_cells=np.flatnonzero(recoverable),
     )
 
 
-def pinned(cells: pd.DataFrame, base: link_model.Links | None = None) -> np.ndarray:
+def pinned(
+    cells: pd.DataFrame,
+    base: link_model.Links | None = None,
+    pairs: link_model.RatePairs | None = None,
+) -> np.ndarray:
     """The suppressed cells that interval propagation alone shows determined (fast, sound,
     not complete): what the secondary suppression fixes before the full audit."""
     out = np.zeros(len(cells), dtype=bool)
-    links = link_model.build(cells) if base is None else link_model.with_rates(cells, base)
+    pairs = link_model.rate_pairs(cells) if pairs is None else pairs
+    base = link_model.build(cells, rates=False) if base is None else base
+    links = link_model.with_rates(cells, base, pairs)
     system = _system(cells, links)
     if len(system.variables):
         lower, upper = propagate(system)
         out[system.variables[(upper - lower) < _tolerance(system) * 0.01]] = True
-    return out | _recoverable_rates(cells)
+    return out | _recoverable_rates(cells, pairs)
 
 
-def _recoverable_rates(cells: pd.DataFrame) -> np.ndarray:
+def _recoverable_rates(cells: pd.DataFrame, pairs: link_model.RatePairs) -> np.ndarray:
     """A suppressed rate of two published indicators whose numerator and denominator are both
     published is their quotient."""
-    key = ["period", "window", "scope", "scope_code"]
-    totals = cells[cells["is_total"]].copy()
-    totals["cell"] = totals.index
-    rates = totals[(totals["numerator_code"] != "") & totals["suppressed"]]
-    published = totals[~totals["suppressed"]][["indicator_code", *key]]
-    both = rates.merge(
-        published.rename(columns={"indicator_code": "numerator_code"}), on=["numerator_code", *key]
-    ).merge(
-        published.rename(columns={"indicator_code": "denominator_code"}),
-        on=["denominator_code", *key],
-    )
+    hidden = cells["suppressed"].to_numpy()
     out = np.zeros(len(cells), dtype=bool)
-    out[both["cell"].to_numpy()] = True
+    found = hidden[pairs.rate] & ~hidden[pairs.numerator] & ~hidden[pairs.denominator]
+    out[pairs.rate[found]] = True
     return out
 
 

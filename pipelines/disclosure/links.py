@@ -337,32 +337,62 @@ def _add(out: _Builder, sub: pd.DataFrame, coefs: dict[str, float], sense: str) 
     )
 
 
-def _rates(cells: pd.DataFrame, out: _Builder) -> None:
+@dataclass(frozen=True)
+class RatePairs:
+    """Each rate of two published indicators (SHARE_HOUSEHOLDS_MINORS, FIN_COST_PER_PERSON)
+    with the cells of its numerator and denominator and its published text as a number (NaN
+    where it is not one: `<5`, no value). Which cell is whose part does not change while the
+    secondary suppression hides more cells, so it is found once per frame of cells."""
+
+    rate: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    published: np.ndarray
+    eps: np.ndarray  # half the last published digit
+    valued: np.ndarray  # the rate, its numerator and its denominator all have a value
+
+    def linked(self, suppressed: np.ndarray) -> np.ndarray:
+        """The pairs whose rate is published, as a number, with these suppressions."""
+        return self.valued & ~suppressed[self.rate] & ~np.isnan(self.published)
+
+
+def rate_pairs(cells: pd.DataFrame) -> RatePairs:
     key = ["period", "window", "scope", "scope_code"]
-    totals = cells[cells["is_total"]]
-    rates = totals[(totals["numerator_code"] != "") & ~totals["suppressed"]]
+    totals = cells[cells["is_total"]].assign(cell=lambda f: f.index)
     lookup = totals[["indicator_code", *key, "cell"]]
-    rates = rates.merge(
-        lookup.rename(columns={"indicator_code": "numerator_code", "cell": "n"}),
-        on=["numerator_code", *key],
-    ).merge(
-        lookup.rename(columns={"indicator_code": "denominator_code", "cell": "d"}),
-        on=["denominator_code", *key],
+    rates = (
+        totals[totals["numerator_code"] != ""]
+        .merge(
+            lookup.rename(columns={"indicator_code": "numerator_code", "cell": "n"}),
+            on=["numerator_code", *key],
+        )
+        .merge(
+            lookup.rename(columns={"indicator_code": "denominator_code", "cell": "d"}),
+            on=["denominator_code", *key],
+        )
     )
-    published = pd.to_numeric(rates["display_value"], errors="coerce")  # not the value
-    rates = rates[published.notna()]
-    eps = rates["unit"].map(ROUNDING).fillna(0.0).to_numpy()
-    r = published[published.notna()].to_numpy(dtype=float)
-    group = pd.Series(np.arange(len(rates)))
+    value = cells["value"].to_numpy()
+    rate, n, d = (rates[c].to_numpy().astype(np.int64) for c in ("cell", "n", "d"))
+    return RatePairs(
+        rate=rate,
+        numerator=n,
+        denominator=d,
+        published=pd.to_numeric(rates["display_value"], errors="coerce").to_numpy(  # not the value
+            dtype=float, na_value=np.nan
+        ),
+        eps=rates["unit"].map(ROUNDING).fillna(0.0).to_numpy(dtype=float),
+        valued=~(np.isnan(value[rate]) | np.isnan(value[n]) | np.isnan(value[d])),
+    )
+
+
+def _rates(pairs: RatePairs, suppressed: np.ndarray, out: _Builder) -> None:
+    keep = pairs.linked(suppressed)
+    n, d = pd.Series(pairs.numerator[keep]), pd.Series(pairs.denominator[keep])
+    r, eps = pairs.published[keep], pairs.eps[keep]
+    group = pd.Series(np.arange(int(keep.sum())))
     # n <= (r + eps) d and n >= (r - eps) d
-    out.add(
-        pd.concat([_terms(group, rates["n"], 1.0), _terms(group, rates["d"], -(r + eps))]),
-        LE,
-        "rate",
-    )
-    out.add(
-        pd.concat([_terms(group, rates["n"], -1.0), _terms(group, rates["d"], r - eps)]), LE, "rate"
-    )
+    out.add(pd.concat([_terms(group, n, 1.0), _terms(group, d, -(r + eps))]), LE, "rate")
+    out.add(pd.concat([_terms(group, n, -1.0), _terms(group, d, r - eps)]), LE, "rate")
 
 
 def build(cells: pd.DataFrame, rates: bool = True) -> Links:
@@ -376,14 +406,15 @@ def build(cells: pd.DataFrame, rates: bool = True) -> Links:
     _scopes(frame, out)
     _windows(frame, out)
     if rates:
-        _rates(frame, out)
+        _rates(rate_pairs(cells), cells["suppressed"].to_numpy(), out)
     return out.build()
 
 
-def with_rates(cells: pd.DataFrame, base: Links) -> Links:
-    """`base` (the links that do not depend on what is published) and the rate links."""
+def with_rates(cells: pd.DataFrame, base: Links, pairs: RatePairs | None = None) -> Links:
+    """`base` (the links that do not depend on what is published) and the rate links
+    (`pairs`: the frame's `rate_pairs`, when the caller already has them)."""
     out = _Builder()
-    _rates(_with_index(cells), out)
+    _rates(rate_pairs(cells) if pairs is None else pairs, cells["suppressed"].to_numpy(), out)
     extra = out.build()
     return Links(
         np.concatenate([base.con, extra.con + base.count]),

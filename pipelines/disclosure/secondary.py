@@ -92,25 +92,34 @@ class _Terms:
         )
 
 
-def _self_pinned(terms: _Terms, suppressed: np.ndarray) -> np.ndarray:
-    """Published cells that would be determined at once if they alone were suppressed now
-    (one of their links, with the other cells as they are, leaves them a single value: a
-    cumulative count between two equal neighbours, say). Poor complements: chosen last."""
-    a, j = terms.coef, terms.cell
+def _self_pinned(terms: _Terms, suppressed: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Which of the published cells `among` would be determined at once if they alone were
+    suppressed now (one of their links, with the other cells as they are, leaves them a
+    single value: a cumulative count between two equal neighbours, say). Poor complements:
+    chosen last. Only the links holding a cell of `among` are looked at (a cell's bounds
+    come from its own links); the flags of the other cells are False."""
+    wanted = np.zeros(len(terms.lower), dtype=bool)
+    wanted[among] = True
+    held = np.zeros(terms.count, dtype=bool)
+    held[terms.con[wanted[terms.cell]]] = True
+    t = np.flatnonzero(held[terms.con])  # the terms of those links, in their order
+    con, j, a, known = terms.con[t], terms.cell[t], terms.coef[t], terms.known[t]
     hidden = suppressed[j]
-    low = np.where(hidden, terms.low_hidden, terms.known)
-    high = np.where(hidden, terms.high_hidden, terms.known)
-    min_act = np.bincount(terms.con, weights=low, minlength=terms.count)[terms.con] - terms.known
-    max_act = np.bincount(terms.con, weights=high, minlength=terms.count)[terms.con] - terms.known
+    low = np.where(hidden, terms.low_hidden[t], known)
+    high = np.where(hidden, terms.high_hidden[t], known)
+    min_act = np.bincount(con, weights=low, minlength=terms.count)[con] - known
+    max_act = np.bincount(con, weights=high, minlength=terms.count)[con] - known
+    eq, positive, negative = terms.eq[t], terms.positive[t], terms.negative[t]
     # a x <= -min_act (every link), a x >= -max_act (equalities)
-    upper_bound = np.where(terms.positive, -min_act / a, np.where(terms.eq, -max_act / a, np.inf))
-    lower_bound = np.where(terms.negative, -min_act / a, np.where(terms.eq, -max_act / a, -np.inf))
+    upper_bound = np.where(positive, -min_act / a, np.where(eq, -max_act / a, np.inf))
+    lower_bound = np.where(negative, -min_act / a, np.where(eq, -max_act / a, -np.inf))
     hi = np.full(len(terms.lower), np.inf)
     lo = terms.lower.copy()
-    np.minimum.at(hi, j[~hidden], upper_bound[~hidden])
-    np.maximum.at(lo, j[~hidden], lower_bound[~hidden])
+    own = ~hidden & wanted[j]
+    np.minimum.at(hi, j[own], upper_bound[own])
+    np.maximum.at(lo, j[own], lower_bound[own])
     width = np.where(terms.is_count, np.floor(hi + 1e-7) - np.ceil(lo - 1e-7), hi - lo)
-    return ~suppressed & (width < np.where(terms.is_count, 1.0, 0.01))
+    return wanted & ~suppressed & (width < np.where(terms.is_count, 1.0, 0.01))
 
 
 def _cheapest_per_constraint(con: np.ndarray, cell: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -134,7 +143,9 @@ def _close_equalities(
         single = hidden[con] == 1
         open_terms = single & ~suppressed[cell] & candidate[cell]
         chosen = _cheapest_per_constraint(
-            con[open_terms], cell[open_terms], costs.penalised(suppressed)
+            con[open_terms],
+            cell[open_terms],
+            costs.penalised(suppressed, np.unique(cell[open_terms])),
         )
         if len(chosen) == 0:
             return added
@@ -149,9 +160,10 @@ class _Costs:
     rank: np.ndarray
     terms: _Terms
 
-    def penalised(self, suppressed: np.ndarray) -> np.ndarray:
-        """The cost order with the cells that would be determined at once moved to the end."""
-        pinned = _self_pinned(self.terms, suppressed)
+    def penalised(self, suppressed: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """The cost order with the cells that would be determined at once moved to the end
+        (valid for the cells `among`, the ones the caller compares)."""
+        pinned = _self_pinned(self.terms, suppressed, among)
         return self.rank + pinned * len(self.rank)
 
 
@@ -196,35 +208,25 @@ def _close_flat_runs(
     suppressed[members[candidate[members]]] = True
 
 
-def _follow_rates(cells: pd.DataFrame, suppressed: np.ndarray) -> None:
-    """Step 2: a rate of two published indicators is hidden when either of them is."""
-    key = ["period", "window", "scope", "scope_code"]
-    totals = cells[cells["is_total"]].copy()
-    totals["cell"] = totals.index
-    totals["hidden"] = suppressed[totals["cell"].to_numpy()]
-    rates = totals[totals["numerator_code"] != ""][
-        ["cell", "numerator_code", "denominator_code", *key]
-    ]
-    parts = totals[["indicator_code", *key, "hidden"]]
-    for side in ("numerator_code", "denominator_code"):
-        joined = rates.merge(parts.rename(columns={"indicator_code": side}), on=[side, *key])
-        suppressed[joined.loc[joined["hidden"], "cell"].to_numpy()] = True
+def _follow_rates(pairs: link_model.RatePairs, suppressed: np.ndarray) -> None:
+    """Step 3: a rate of two published indicators is hidden when either of them is."""
+    hidden = suppressed.copy()
+    suppressed[pairs.rate[hidden[pairs.numerator] | hidden[pairs.denominator]]] = True
 
 
 def _fix_recoverable(
     links: link_model.Links,
-    cells: pd.DataFrame,
-    found: pd.DataFrame,
+    found: np.ndarray,
     suppressed: np.ndarray,
     candidate: np.ndarray,
     costs: _Costs,
     every_link: bool = False,
 ) -> int:
     """For each recoverable cell, suppress the cheapest published cell of one of its links
-    (`every_link`: of each of its links, when one at a time did not suffice)."""
-    index = cells.reset_index().merge(found[cell_frame.KEY], on=cell_frame.KEY)["index"]
-    targets = np.zeros(len(cells), dtype=bool)
-    targets[index.to_numpy()] = True
+    (`every_link`: of each of its links, when one at a time did not suffice). `found`: the
+    recoverable cells' positions."""
+    targets = np.zeros(len(suppressed), dtype=bool)
+    targets[found] = True
     owned = targets[links.cell]
     owners = pd.DataFrame({"con": links.con[owned], "target": links.cell[owned]})
     open_terms = ~suppressed[links.cell] & candidate[links.cell]
@@ -232,7 +234,8 @@ def _fix_recoverable(
     pairs = owners.merge(per_con, on="con")
     if pairs.empty:
         return 0
-    pairs["rank"] = costs.penalised(suppressed)[pairs["cell"].to_numpy()]
+    among = pairs["cell"].to_numpy()
+    pairs["rank"] = costs.penalised(suppressed, np.unique(among))[among]
     by = ["target", "con"] if every_link else ["target"]
     best = pairs.sort_values([*by, "rank"], kind="stable").drop_duplicates(by)
     chosen = np.unique(best["cell"].to_numpy())
@@ -252,32 +255,30 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
     full_audits = 0
     protected = np.zeros(len(cells), dtype=bool)  # found protected by an audit of a round
     runs = _flat_runs(cells)
+    pairs = link_model.rate_pairs(cells)
     for _ in range(MAX_ROUNDS):
         _close_equalities(links, suppressed, candidate, costs)
         _close_flat_runs(runs, suppressed, candidate)
         _close_equalities(links, suppressed, candidate, costs)
-        _follow_rates(cells, suppressed)
+        _follow_rates(pairs, suppressed)
         marked = _marked(cells, suppressed)
-        quick = auditing.pinned(marked, links)
+        quick = auditing.pinned(marked, links, pairs)
         log.debug("secondary suppression: %d suppressed, %d pinned", suppressed.sum(), quick.sum())
         if quick.any():
-            found = cells.loc[quick, cell_frame.KEY]
+            found = np.flatnonzero(quick)
         else:
-            result = auditing.audit_cells(marked, links, protected)
+            result = auditing.audit_cells(marked, links, protected, pairs)
             full_audits += 1
             if result.recoverable.empty:
                 return suppressed, result
-            found = result.recoverable
+            found = result.recoverable_cells
         if (
-            _fix_recoverable(
-                links, cells, found, suppressed, candidate, costs, every_link=full_audits > 1
-            )
+            _fix_recoverable(links, found, suppressed, candidate, costs, every_link=full_audits > 1)
             == 0
-            and _fix_recoverable(links, cells, found, suppressed, candidate, costs, every_link=True)
-            == 0
+            and _fix_recoverable(links, found, suppressed, candidate, costs, every_link=True) == 0
         ):
             break
-    return suppressed, auditing.audit_cells(_marked(cells, suppressed), links)
+    return suppressed, auditing.audit_cells(_marked(cells, suppressed), links, pairs=pairs)
 
 
 def _marked(cells: pd.DataFrame, suppressed: np.ndarray) -> pd.DataFrame:
