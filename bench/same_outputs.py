@@ -29,7 +29,7 @@ AS_OF = dt.date(2026, 6, 20)
 VOLATILE = {"processed_at"}
 
 
-def _digest_file(path: Path) -> str:
+def digest_file(path: Path) -> str:
     if path.suffix == ".xlsx":  # the parts people read, not the zip's dates
         h = hashlib.sha256()
         with zipfile.ZipFile(path) as zf:
@@ -40,7 +40,7 @@ def _digest_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _digest_tables(db: Path, tables: list[str], home: Path) -> dict[str, str]:
+def digest_tables(db: Path, tables: list[str], home: Path) -> dict[str, str]:
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
@@ -97,17 +97,17 @@ def digests(tmp: Path) -> dict[str, object]:
     settings = settings_mod.load(home)
     ingest(settings)
     feedback = {
-        p.relative_to(home).as_posix(): _digest_file(p)
+        p.relative_to(home).as_posix(): digest_file(p)
         for p in sorted((home / "outbox").rglob("*"))
         if p.is_file()
     }
     build_warehouse(settings, as_of=AS_OF)
-    raw = _digest_tables(
+    raw = digest_tables(
         home / "warehouse.duckdb",
         ["raw.submissions", "raw.submission_issues", "raw.interventi", "raw.spese"],
         home,
     )
-    marts = _digest_tables(
+    marts = digest_tables(
         home / "published" / "warehouse.duckdb",
         ["marts.indicator_values", "marts.indicator_breakdowns"],
         home,

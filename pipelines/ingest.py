@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pipelines import workers
 from pipelines.approval.held import Released, release_held
 from pipelines.approval.state import HELD, approved_months
 from pipelines.ingestion.inbox import Drop, scan
@@ -21,9 +22,12 @@ from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
 from pipelines.warehouse import raw
 from pipelines.warehouse.lock import writer_lock
+from pipelines.workers import map_in
 from pipelines.workspace import Workspace
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import pandas as pd
 
     from pipelines.validation.evaluate import FileVerdict
@@ -172,19 +176,19 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
         from pipelines.validation.evaluate import evaluate_batch
         from pipelines.warehouse import rows
 
-        for batch in batches(todo):
-            verdicts, frames = evaluate_batch(batch, settings, watch)
-            ids = [submission_id(v.drop) for v in verdicts]
-            with watch.stage("load"):
-                stage = rows.stage_rows(con, _typed_rows(verdicts, frames, ids, key, pseudonyms))
-            answered = [
-                _answer(ws, v, ids[i], watch, versions, approved) for i, v in enumerate(verdicts)
-            ]
-            with watch.stage("load"):
-                # one transaction for the batch's files: a crash before it leaves them new
-                raw.record_submissions(con, [ledger for ledger, _ in answered], stage)
-            for v, (ledger, status) in zip(verdicts, answered, strict=True):
-                _count(summary, v, ledger["submission_id"], status)
+        with workers.pool(len(todo), settings.workers) as pool:
+            for batch in batches(todo):
+                verdicts, frames = evaluate_batch(batch, settings, watch, pool=pool)
+                ids = [submission_id(v.drop) for v in verdicts]
+                with watch.stage("load"):
+                    typed = _typed_rows(verdicts, frames, ids, key, pseudonyms)
+                    stage = rows.stage_rows(con, typed)
+                answered = _answer(ws, verdicts, ids, watch, versions, approved, pool)
+                with watch.stage("load"):
+                    # one transaction for the batch's files: a crash before it leaves them new
+                    raw.record_submissions(con, [ledger for ledger, _ in answered], stage)
+                for v, (ledger, status) in zip(verdicts, answered, strict=True):
+                    _count(summary, v, ledger["submission_id"], status)
     finally:
         con.close()
         summary.seconds = watch.as_dict()
@@ -255,49 +259,76 @@ def _typed_rows(
 
 def _answer(
     ws: Workspace,
-    v: FileVerdict,
-    submission_id: str,
+    verdicts: list[FileVerdict],
+    ids: list[str],
     watch: Stopwatch,
     versions: dict[tuple[str, str], int],
     approved: set[tuple[str, str]],
-) -> tuple[dict, str]:
-    """Archive the file, quarantine it if rejected, write its feedback: its ledger row and
-    its submission status, to be recorded with its batch."""
+    pool: Executor | None = None,
+) -> list[tuple[dict, str]]:
+    """Archive each file, quarantine it if rejected, write its feedback (the annotated
+    workbooks in `pool`, when there is one): the files' ledger rows and submission statuses,
+    to be recorded with their batch."""
     from pipelines.archive.store import archive, quarantine
-    from pipelines.validation.feedback import write_feedback
+    from pipelines.validation.feedback import needs_annotation, write_feedback
 
-    drop = v.drop
-    # An accepted file for an approved partner-month waits: stored, answered, not counted.
-    status = HELD if v.status != REJECTED and (drop.partner, drop.period) in approved else v.status
-    with watch.stage("archive"):
-        archived = archive(ws, drop)
-        quarantined = quarantine(ws, drop) if v.status == REJECTED else None
-    version = versions.get((drop.partner, drop.period), 0) + 1
-    versions[(drop.partner, drop.period)] = version
+    stored = []
+    for v in verdicts:
+        drop = v.drop
+        # An accepted file for an approved partner-month waits: stored, answered, not counted.
+        held = v.status != REJECTED and (drop.partner, drop.period) in approved
+        with watch.stage("archive"):
+            archived = archive(ws, drop)
+            quarantined = quarantine(ws, drop) if v.status == REJECTED else None
+        version = versions.get((drop.partner, drop.period), 0) + 1
+        versions[(drop.partner, drop.period)] = version
+        stored.append((archived, quarantined, version, held))
     with watch.stage("feedback"):
-        feedback = write_feedback(ws, v, version, held=status == HELD)
-    ledger = {
-        "submission_id": submission_id,
-        "partner_code": drop.partner,
-        "period": drop.period,
-        "file_name": drop.name,
-        "sha256": drop.sha256,
-        "size_bytes": drop.size,
-        "received_at": drop.received_at,
-        "processed_at": raw.now_utc(),
-        "version": version,
-        "status": status,
-        "delivers_interventi": v.status != REJECTED and "interventi" in v.tables,
-        "delivers_spese": v.status != REJECTED and "spese" in v.tables,
-        "rows_read": v.rows_read,
-        "rows_accepted": v.rows_accepted,
-        "errors": v.errors,
-        "warnings": v.warnings,
-        "archive_path": str(archived.relative_to(ws.home)),
-        "quarantine_path": str(quarantined.relative_to(ws.home)) if quarantined else None,
-        "feedback_path": str(feedback.relative_to(ws.home)),
-    }
-    return ledger, status
+        costly = [i for i, v in enumerate(verdicts) if pool is not None and needs_annotation(v)]
+        pages = dict(
+            zip(
+                costly,
+                map_in(
+                    pool,
+                    write_feedback,
+                    [ws] * len(costly),
+                    [verdicts[i] for i in costly],
+                    [stored[i][2] for i in costly],
+                    [stored[i][3] for i in costly],
+                ),
+                strict=True,
+            )
+        )
+        for i, v in enumerate(verdicts):
+            if i not in pages:
+                pages[i] = write_feedback(ws, v, stored[i][2], held=stored[i][3])
+    out = []
+    for i, v in enumerate(verdicts):
+        drop, (archived, quarantined, version, held) = v.drop, stored[i]
+        status = HELD if held else v.status
+        ledger = {
+            "submission_id": ids[i],
+            "partner_code": drop.partner,
+            "period": drop.period,
+            "file_name": drop.name,
+            "sha256": drop.sha256,
+            "size_bytes": drop.size,
+            "received_at": drop.received_at,
+            "processed_at": raw.now_utc(),
+            "version": version,
+            "status": status,
+            "delivers_interventi": v.status != REJECTED and "interventi" in v.tables,
+            "delivers_spese": v.status != REJECTED and "spese" in v.tables,
+            "rows_read": v.rows_read,
+            "rows_accepted": v.rows_accepted,
+            "errors": v.errors,
+            "warnings": v.warnings,
+            "archive_path": str(archived.relative_to(ws.home)),
+            "quarantine_path": str(quarantined.relative_to(ws.home)) if quarantined else None,
+            "feedback_path": str(pages[i].relative_to(ws.home)),
+        }
+        out.append((ledger, status))
+    return out
 
 
 def _count(summary: IngestSummary, v: FileVerdict, submission_id: str, status: str) -> None:

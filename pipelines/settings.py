@@ -52,6 +52,9 @@ class Settings:
     # does not wait for GX's import in a run's fresh process; GX stays the reference, and
     # decides what rowwise cannot (`rowwise.supported`).
     suites_engine: str | None = None
+    # worker processes that read a backlog's files and annotate its workbooks
+    # (OSSERVATORIO_WORKERS, default: one per core; 1: everything in the ingesting process)
+    workers: int | None = None
 
     @property
     def recording_engine(self) -> str:
@@ -114,6 +117,9 @@ def load(home: Path | None = None) -> Settings:
     engine = os.environ.get("OSSERVATORIO_SUITES_ENGINE", "").strip().lower() or None
     if engine not in (None, "pandas", "gx"):
         raise SettingsError("OSSERVATORIO_SUITES_ENGINE must be pandas or gx")
+    workers = os.environ.get("OSSERVATORIO_WORKERS", "").strip()
+    if workers and not (workers.isdigit() and int(workers) >= 1):
+        raise SettingsError("OSSERVATORIO_WORKERS must be a whole number of processes, 1 or more")
     return Settings(
         home=(home or Path(os.environ.get("OSSERVATORIO_HOME", "") or "data")).resolve(),
         start_period=start,
@@ -132,4 +138,5 @@ def load(home: Path | None = None) -> Settings:
         mail_from=os.environ.get("OSSERVATORIO_MAIL_FROM") or "osservatorio@localhost",
         steward_email=os.environ.get("OSSERVATORIO_STEWARD_EMAIL") or None,
         suites_engine=engine,
+        workers=int(workers) if workers else None,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -33,6 +34,7 @@ from pipelines.timing import Stopwatch
 from pipelines.validation import explain
 from pipelines.validation.derived import FRAMES, TablePart
 from pipelines.validation.suites import Engine, validate_frames
+from pipelines.workers import map_in
 
 log = logging.getLogger(__name__)
 
@@ -147,20 +149,27 @@ def evaluate_batch(
     settings: Settings,
     watch: Stopwatch | None = None,
     engine: Engine | None = None,
+    pool: Executor | None = None,
 ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
     drop's position in `drops`; rejected files' rows included). `engine` says who runs the
     suites (`suites.Engine`, default `settings.recording_engine`): the verdicts are the same
-    either way."""
+    either way. `pool` (`workers.pool`) reads the files on every core."""
     watch = watch or Stopwatch()
     verdicts = [FileVerdict(d) for d in drops]
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
     with watch.stage("read"):
-        for i, v in enumerate(verdicts):
+        for v in verdicts:
             v.issues.extend(folder_issues(v.drop, settings))
-            if v.issues:
-                continue
-            result = read_file(v.drop.path, settings.max_file_bytes)
+        readable = [i for i, v in enumerate(verdicts) if not v.issues]
+        results = map_in(
+            pool,
+            read_file,
+            [verdicts[i].drop.path for i in readable],
+            [settings.max_file_bytes] * len(readable),
+        )
+        for i, result in zip(readable, results, strict=True):
+            v = verdicts[i]
             v.issues.extend(result.issues)
             v.tables = result.tables
             # One round trip: a table that was found is checked row by row even when the

@@ -139,6 +139,15 @@ def render_html(
 """
 
 
+def needs_annotation(v: FileVerdict) -> bool:
+    """Whether the feedback includes the annotated copy (the costly part of writing it)."""
+    return bool(
+        v.status == REJECTED
+        and v.tables
+        and any(i.row is not None and i.rule not in HEADER_RULES for i in v.issues)
+    )
+
+
 def write_feedback(
     ws: Workspace, v: FileVerdict, version: int | None = None, held: bool = False
 ) -> Path:
@@ -156,11 +165,7 @@ def write_feedback(
     # sees each problem on its cell. Warnings and columns the partner added are explained
     # well enough by the page (and annotating costs a workbook write).
     annotated = None
-    if (
-        v.status == REJECTED
-        and v.tables
-        and any(i.row is not None and i.rule not in HEADER_RULES for i in v.issues)
-    ):
+    if needs_annotation(v):
         try:
             from pipelines.validation.annotate import annotated_workbook
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.settings import Settings
 from pipelines.warehouse.errors import BuildError
+from pipelines.workers import die_with_parent
 from pipelines.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -95,14 +96,6 @@ def ensure_manifest() -> Path:
     return manifest
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """A dbt process must not outlive the build that started it (it would hold the warehouse)."""
-    import ctypes
-    import signal
-
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def run_dbt(settings: Settings, args: list[str], env: dict[str, str] | None = None) -> None:
     """The dbt executable on the project, its output in logs/dbt.log of the workspace."""
     configure_env(settings)
@@ -114,7 +107,7 @@ def run_dbt(settings: Settings, args: list[str], env: dict[str, str] | None = No
             env={**os.environ, **(env or {})},
             stdout=out,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
             check=False,
         ).returncode
     if code != 0:
