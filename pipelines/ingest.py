@@ -139,10 +139,12 @@ def batches(drops: list[Drop]) -> list[list[Drop]]:
     return out
 
 
-def ingest(settings: Settings) -> IngestSummary:
+def ingest(settings: Settings, wait_seconds: float = 3600) -> IngestSummary:
+    """Every new file of the inbox, under the writer lock (TimeoutError when another writer
+    holds it longer than `wait_seconds`)."""
     key = settings.require_key()
     ws = Workspace(settings.home).ensure()
-    with writer_lock(ws.home):
+    with writer_lock(ws.home, timeout_seconds=wait_seconds):
         if removed := ws.remove_partial_writes():
             log.info("removed %d half-written files of an interrupted run", removed)
         return _ingest(settings, ws, key)

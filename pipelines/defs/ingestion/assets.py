@@ -52,20 +52,53 @@ def run_tags(summary: IngestSummary) -> dict[str, str]:
     }
 
 
-def files_check(summary: IngestSummary) -> dg.AssetCheckResult:
+def _check_fields(summary: IngestSummary) -> dict[str, Any]:
     names = [p.as_text() for p in summary.problems]
-    return dg.AssetCheckResult(
-        check_name=FILES_CHECK,
-        asset_key=dg.AssetKey(["raw", "submissions"]),
-        passed=not names,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=(
+    return {
+        "check_name": FILES_CHECK,
+        "asset_key": dg.AssetKey(["raw", "submissions"]),
+        "passed": not names,
+        "severity": dg.AssetCheckSeverity.WARN,
+        "description": (
             "every new file was accepted"
             if not names
             else f"{len(names)} file(s) rejected or held: " + "; ".join(names[:10])
         ),
-        metadata={"files": dg.MetadataValue.json(names)},
+        "metadata": {"files": dg.MetadataValue.json(names)},
+    }
+
+
+def files_check(summary: IngestSummary) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(**_check_fields(summary))
+
+
+def files_check_evaluation(summary: IngestSummary) -> dg.AssetCheckEvaluation:
+    """The same check, reported by the inbox sensor when it ingested the files itself."""
+    return dg.AssetCheckEvaluation(**_check_fields(summary))
+
+
+def materialization_metadata(summary: IngestSummary) -> dict[str, Any]:
+    """What the raw tables' materialisation says about an ingestion that changed something."""
+    return {
+        "new_files": summary.new,
+        "accepted": summary.accepted,
+        "accepted_with_warnings": summary.accepted_with_warnings,
+        "rejected": summary.rejected,
+        "held": summary.held,
+        "applied_held": len(summary.released),
+        "rows_accepted": summary.rows_accepted,
+        **problem_metadata(summary),
+    }
+
+
+def log_summary(log: Any, summary: IngestSummary) -> None:
+    log.info(
+        f"{summary.new} new files: {summary.accepted} accepted, "
+        f"{summary.accepted_with_warnings} with warnings, {summary.rejected} rejected, "
+        f"{summary.held} held; {len(summary.released)} held files applied"
     )
+    for p in summary.problems:
+        log.warning(p.as_text())
 
 
 @dg.multi_asset(
@@ -98,25 +131,10 @@ def raw_tables(context: dg.AssetExecutionContext, osservatorio: OsservatorioSett
     downstream runs after an ingestion that changed something and is skipped otherwise.
     """
     summary = ingest(osservatorio.load())
-    context.log.info(
-        f"{summary.new} new files: {summary.accepted} accepted, "
-        f"{summary.accepted_with_warnings} with warnings, {summary.rejected} rejected, "
-        f"{summary.held} held; {len(summary.released)} held files applied"
-    )
-    for p in summary.problems:
-        context.log.warning(p.as_text())
+    log_summary(context.log, summary)
     context.instance.add_run_tags(context.run.run_id, run_tags(summary))
     if summary.changed:
-        meta: dict[str, Any] = {
-            "new_files": summary.new,
-            "accepted": summary.accepted,
-            "accepted_with_warnings": summary.accepted_with_warnings,
-            "rejected": summary.rejected,
-            "held": summary.held,
-            "applied_held": len(summary.released),
-            "rows_accepted": summary.rows_accepted,
-            **problem_metadata(summary),
-        }
+        meta = materialization_metadata(summary)
         for t in RAW_TABLES:
             yield dg.MaterializeResult(asset_key=["raw", t], metadata=meta)
     yield files_check(summary)

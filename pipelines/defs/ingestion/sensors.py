@@ -1,4 +1,8 @@
-"""The inbox sensor: one run for all new files; run keys from partner, period and content."""
+"""The inbox sensor: a drop of a few files is ingested by the sensor itself, in the code
+server's warm process, so that the partner's feedback is written within the tick; then one
+run builds the warehouse (`update_warehouse`). A backlog, a busy warehouse or a failure gets
+one run for all new files (`ingest_and_build`), as `osservatorio ingest` would. Run keys come
+from partner, period and content."""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import json
 import dagster as dg
 
 from pipelines import settings as settings_mod
-from pipelines.defs.warehouse.jobs import ingest_and_build_job
+from pipelines.defs.ingestion import assets
+from pipelines.defs.warehouse.jobs import ingest_and_build_job, update_warehouse_job
+from pipelines.ingest import IngestSummary, ingest
 from pipelines.ingestion.inbox import scan
 from pipelines.warehouse.published import known_to_analysts
 from pipelines.workspace import Workspace
@@ -17,6 +23,9 @@ from pipelines.workspace import Workspace
 # inbox (only new or changed files are hashed, .inbox-hashes.json) and a look at the
 # published copy.
 INBOX_INTERVAL_SECONDS = 5
+# Up to this many new files (and held files to apply) are ingested by the sensor itself: a
+# partner's drop takes a second or two, well within a tick's time limit; more go to a run.
+INLINE_FILES = 5
 
 
 def new_keys(inbox_keys: list[str], cursor: str | None) -> tuple[list[str], str]:
@@ -40,17 +49,32 @@ def run_tags(inbox: int, fresh: list[str], known: set[str], to_apply: int) -> di
     }
 
 
+def _ingest_here(context: dg.SensorEvaluationContext) -> IngestSummary | None:
+    """`ingest` in this process if the warehouse is free at once; None otherwise (another
+    writer holds it, or the ingestion failed: a run then does it, and fails where everyone
+    sees it)."""
+    try:
+        return ingest(settings_mod.load(), wait_seconds=0)
+    except TimeoutError:
+        context.log.info("the warehouse is busy: the files go to a run")
+    except Exception as exc:  # the run shows the failure (and alerts the steward)
+        context.log.warning(f"ingesting in the sensor failed ({type(exc).__name__}): a run")
+    return None
+
+
 @dg.sensor(
-    job=ingest_and_build_job,
+    jobs=[ingest_and_build_job, update_warehouse_job],
     minimum_interval_seconds=INBOX_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Watches inbox/<PARTNER>/<YYYY-MM>/ and ingests new files in one run; "
-    "also runs when a reopened month has held files to apply.",
+    description="Watches inbox/<PARTNER>/<YYYY-MM>/: ingests a drop of a few new files itself "
+    "(the feedback at once), then builds in a run; a backlog is ingested in one run. Also runs "
+    "when a reopened month has held files to apply.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext):
-    # The sensor never opens the warehouse (a reader would block the writer): it remembers
-    # the (partner, period, sha256) keys it has asked for, and reads the published copy to
-    # tell files actually new from files already recorded; the run skips known files anyway.
+    # The sensor never opens the warehouse to look (a reader would block the writer): it
+    # remembers the (partner, period, sha256) keys it has asked for, and reads the published
+    # copy to tell files actually new from files already recorded; ingestion skips known
+    # files anyway.
     ws = Workspace(settings_mod.load().home)
     keys = [d.key for d in scan(ws.inbox, ws.inbox_hashes)]
     fresh, cursor = new_keys(keys, context.cursor)
@@ -60,6 +84,24 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     if not actually_new and not to_apply:
         return dg.SkipReason(f"no new files among {len(keys)} in the inbox")
     request_keys = actually_new + [f"apply|{k}" for k in sorted(to_apply)]
+    tags = run_tags(len(keys), fresh, known, len(to_apply))
+    if len(request_keys) <= INLINE_FILES and (summary := _ingest_here(context)) is not None:
+        assets.log_summary(context.log, summary)
+        events: list = [assets.files_check_evaluation(summary)]
+        runs = []
+        if summary.changed:
+            meta = assets.materialization_metadata(summary)
+            events[:0] = [
+                dg.AssetMaterialization(["raw", t], metadata=meta) for t in assets.RAW_TABLES
+            ]
+            runs.append(
+                dg.RunRequest(
+                    run_key=run_key(request_keys),
+                    job_name=update_warehouse_job.name,
+                    tags={**tags, **assets.run_tags(summary)},
+                )
+            )
+        return dg.SensorResult(run_requests=runs, asset_events=events)
     return dg.RunRequest(
-        run_key=run_key(request_keys), tags=run_tags(len(keys), fresh, known, len(to_apply))
+        run_key=run_key(request_keys), job_name=ingest_and_build_job.name, tags=tags
     )

@@ -20,3 +20,11 @@ build_job = dg.define_asset_job(
     description="Rebuild the warehouse models and indicators (dbt), publish the copy, then "
     "write the month's report, scorecards and Excel export.",
 )
+
+update_warehouse_job = dg.define_asset_job(
+    "update_warehouse",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingestion", "reporting"),
+    executor_def=dg.in_process_executor,
+    description="The steps of ingest_and_build after ingestion, for the files the inbox sensor "
+    "ingested itself (a drop of a few files).",
+)
