@@ -95,20 +95,23 @@ def _published_mtime(published: Path) -> float:
     return published.stat().st_mtime if published.exists() else 0.0
 
 
-def _timeline(dagster_home: Path, dropped_at: list[float]) -> dict[str, float]:
+def _timeline(dagster_home: Path, dropped_at: list[float]) -> dict[str, object]:
     """From the Dagster history of the timed drops' runs (one each, the last ones): the
-    medians of the drop to its run's creation (the sensor), the run's creation to its start
-    (the queue and the run's own process, which loads the code location), its start to the
-    ingestion step's start, and the ingestion step itself (the feedback is written in it)."""
+    medians of the drop to its run's creation (the sensor's tick, and its ingestion when the
+    sensor ingested the drop itself), the run's creation to its start (the queue and the
+    run's own process, which loads the code location), the run itself and, for a run that
+    ingests (`ingest_and_build`), its start to the ingestion step and the step itself."""
     import dagster as dg
 
     kinds = (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS)
     parts: dict[str, list[float]] = {
         "drop_to_created": [],
         "created_to_started": [],
+        "run": [],
         "started_to_ingest": [],
         "ingest_step": [],
     }
+    jobs: list[str] = []
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         records = sorted(
             (
@@ -119,19 +122,25 @@ def _timeline(dagster_home: Path, dropped_at: list[float]) -> dict[str, float]:
             key=lambda r: r.create_timestamp.timestamp(),
         )  # the inbox sensor's runs: one per drop, since each drop waits for the last build
         for r, dropped in zip(records[-len(dropped_at) :], dropped_at, strict=False):
+            if r.start_time is None:
+                continue
+            jobs.append(r.dagster_run.job_name)
+            created = r.create_timestamp.timestamp()
+            parts["drop_to_created"].append(created - dropped)
+            parts["created_to_started"].append(r.start_time - created)
+            if r.end_time is not None:
+                parts["run"].append(r.end_time - r.start_time)
             steps = {
                 e.dagster_event_type: e.timestamp
                 for e in instance.all_logs(r.dagster_run.run_id)
                 if e.step_key == "raw_tables" and e.dagster_event_type in kinds
             }
-            if r.start_time is None or len(steps) < 2:
-                continue
-            created = r.create_timestamp.timestamp()
-            parts["drop_to_created"].append(created - dropped)
-            parts["created_to_started"].append(r.start_time - created)
-            parts["started_to_ingest"].append(steps[kinds[0]] - r.start_time)
-            parts["ingest_step"].append(steps[kinds[1]] - steps[kinds[0]])
-    return {k: round(statistics.median(v), 2) for k, v in parts.items() if v}
+            if len(steps) == 2:
+                parts["started_to_ingest"].append(steps[kinds[0]] - r.start_time)
+                parts["ingest_step"].append(steps[kinds[1]] - steps[kinds[0]])
+    out: dict = {k: round(statistics.median(v), 2) for k, v in parts.items() if v}
+    out["jobs"] = {j: jobs.count(j) for j in sorted(set(jobs))}
+    return out
 
 
 def main() -> int:
