@@ -1,7 +1,8 @@
-"""The inbox sensor ingests a partner's drop of a few files itself: the feedback is in the
-outbox when its tick ends, the raw tables' materialisations and the files check are reported
-with the tick, and one run of `update_warehouse` builds. A busy warehouse or a backlog goes to
-an `ingest_and_build` run, and nothing is ingested by the tick."""
+"""The inbox sensor ingests a partner's drop of a few small files itself: the feedback is in
+the outbox when its tick ends, the raw tables' materialisations and the files check are
+reported with the tick, and one run of `update_warehouse` builds (also files an earlier
+ingestion recorded without a build). A busy warehouse, a backlog, a large drop or a failure
+goes to an `ingest_and_build` run, and nothing is ingested by the tick."""
 
 from __future__ import annotations
 
@@ -99,6 +100,29 @@ def test_a_backlog_goes_to_one_run(home: Path, defs) -> None:
     assert request.job_name == "ingest_and_build"
     assert request.tags["new_files"] == str(sensors.INLINE_FILES + 1)
     assert _submissions(home) == []
+
+
+def test_a_large_drop_goes_to_a_run(home: Path, defs) -> None:
+    big = home / "inbox" / "P01" / "2026-03" / "marzo.csv"
+    big.parent.mkdir(parents=True)
+    big.write_bytes(b"x" * (sensors.INLINE_BYTES + 1))
+    tick = _tick(defs)
+    (request,) = tick.run_requests
+    assert request.job_name == "ingest_and_build"
+    assert _submissions(home) == []
+
+
+def test_files_recorded_but_not_built_are_built(home: Path, defs) -> None:
+    from pipelines import settings as settings_mod
+    from pipelines.ingest import ingest
+
+    write_xlsx(home / "inbox" / "P01" / "2026-03" / "marzo.xlsx", [row(1)], mtime=at("2026-04-05"))
+    ingest(settings_mod.load(home))  # recorded; no build has published it
+    tick = _tick(defs)
+    (request,) = tick.run_requests
+    assert request.job_name == "update_warehouse"
+    assert not [e for e in tick.asset_events if isinstance(e, dg.AssetMaterialization)]
+    assert _submissions(home) == [("P01", "marzo.xlsx", "accepted")]  # recorded once
 
 
 def test_a_failed_ingestion_in_the_sensor_goes_to_a_run(

@@ -23,9 +23,11 @@ from pipelines.workspace import Workspace
 # inbox (only new or changed files are hashed, .inbox-hashes.json) and a look at the
 # published copy.
 INBOX_INTERVAL_SECONDS = 5
-# Up to this many new files (and held files to apply) are ingested by the sensor itself: a
-# partner's drop takes a second or two, well within a tick's time limit; more go to a run.
+# Up to this many new files (and held files to apply), of at most this many bytes together,
+# are ingested by the sensor itself: a partner's drop takes a second or two, well within a
+# tick's time limit (60 s); more go to a run.
 INLINE_FILES = 5
+INLINE_BYTES = 8 * 1024**2
 
 
 def new_keys(inbox_keys: list[str], cursor: str | None) -> tuple[list[str], str]:
@@ -76,7 +78,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     # copy to tell files actually new from files already recorded; ingestion skips known
     # files anyway.
     ws = Workspace(settings_mod.load().home)
-    keys = [d.key for d in scan(ws.inbox, ws.inbox_hashes)]
+    drops = scan(ws.inbox, ws.inbox_hashes)
+    keys = [d.key for d in drops]
     fresh, cursor = new_keys(keys, context.cursor)
     known, to_apply = known_to_analysts(ws)
     actually_new = [k for k in fresh if k not in known]
@@ -85,23 +88,25 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason(f"no new files among {len(keys)} in the inbox")
     request_keys = actually_new + [f"apply|{k}" for k in sorted(to_apply)]
     tags = run_tags(len(keys), fresh, known, len(to_apply))
-    if len(request_keys) <= INLINE_FILES and (summary := _ingest_here(context)) is not None:
+    waiting = set(actually_new)
+    size = sum(d.size for d in drops if d.key in waiting)
+    small = len(request_keys) <= INLINE_FILES and size <= INLINE_BYTES
+    if small and (summary := _ingest_here(context)) is not None:
         assets.log_summary(context.log, summary)
         events: list = [assets.files_check_evaluation(summary)]
-        runs = []
         if summary.changed:
             meta = assets.materialization_metadata(summary)
             events[:0] = [
                 dg.AssetMaterialization(["raw", t], metadata=meta) for t in assets.RAW_TABLES
             ]
-            runs.append(
-                dg.RunRequest(
-                    run_key=run_key(request_keys),
-                    job_name=update_warehouse_job.name,
-                    tags={**tags, **assets.run_tags(summary)},
-                )
-            )
-        return dg.SensorResult(run_requests=runs, asset_events=events)
+        # The files not yet in the published copy are built, even when this tick recorded
+        # nothing (an earlier ingestion recorded them, and its build did not follow).
+        build = dg.RunRequest(
+            run_key=run_key(request_keys),
+            job_name=update_warehouse_job.name,
+            tags={**tags, **assets.run_tags(summary)},
+        )
+        return dg.SensorResult(run_requests=[build], asset_events=events)
     return dg.RunRequest(
         run_key=run_key(request_keys), job_name=ingest_and_build_job.name, tags=tags
     )
