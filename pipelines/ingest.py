@@ -22,7 +22,6 @@ from pipelines.settings import Settings
 from pipelines.timing import Stopwatch
 from pipelines.warehouse import raw
 from pipelines.warehouse.lock import writer_lock
-from pipelines.workers import map_in
 from pipelines.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -290,7 +289,7 @@ def _answer(
         pages = dict(
             zip(
                 costly,
-                map_in(
+                workers.map_in(
                     pool,
                     write_feedback,
                     [ws] * len(costly),
