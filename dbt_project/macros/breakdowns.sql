@@ -23,18 +23,22 @@ select * from (
         {% if scopes %}and scope in ({{ "'" ~ scopes | join("', '") ~ "'" }}){% endif %}
     ),
     latest_in_month as (
-        select scope, scope_code, period, k, sex, age_band, citizenship, residence,
-            {% if weight == '1' %}1{% else %}max(weight) over (partition by scope, scope_code, period, k){% endif %} as month_weight
-        from matching
-        qualify row_number() over (
-            partition by scope, scope_code, period, k
-            order by intervention_date desc, row_number desc, partner_code desc) = 1
+        select scope, scope_code, period, k, sex, age_band, citizenship, residence, month_weight
+        from (
+            select scope, scope_code, period, k, sex, age_band, citizenship, residence,
+                {% if weight == '1' %}1{% else %}max(weight) over (partition by scope, scope_code, period, k){% endif %} as month_weight,
+                row_number() over (
+                    partition by scope, scope_code, period, k
+                    order by intervention_date desc, row_number desc, partner_code desc) as recency
+            from matching
+        ) as ranked
+        where recency = 1
     ),
     {% if multi %}
     month_members as (
         select latest_in_month.* from latest_in_month
         inner join (
-            select scope, scope_code, period, k from matching group by all
+            select scope, scope_code, period, k from matching group by scope, scope_code, period, k
             having count(distinct d) >= 2
         ) as multi_month
             on latest_in_month.scope = multi_month.scope
@@ -43,30 +47,41 @@ select * from (
             and latest_in_month.k = multi_month.k
     ),
     seconds as (
-        select scope, scope_code, "window", k, first_period as since
-        from ({{ first_periods('matching', ['scope', 'scope_code', 'k', 'd']) }}) as firsts
-        qualify row_number() over (
-            partition by scope, scope_code, "window", k, {{ window_year('first_period') }}
-            order by first_period, d) = 2
+        select scope, scope_code, "window", k, since
+        from (
+            select scope, scope_code, "window", k, first_period as since,
+                row_number() over (
+                    partition by scope, scope_code, "window", k, {{ window_year('first_period') }}
+                    order by first_period, d) as rank_in_window
+            from ({{ first_periods('matching', ['scope', 'scope_code', 'k', 'd']) }}) as firsts
+        ) as ranked
+        where rank_in_window = 2
     ),
     -- From the month a person becomes multi, their description is the latest up to then
     -- (in the year, for the year window).
     cumulative_rows as (
-        select latest_in_month.scope, latest_in_month.scope_code, seconds."window",
-            greatest(latest_in_month.period, seconds.since) as period, latest_in_month.k,
-            latest_in_month.sex, latest_in_month.age_band, latest_in_month.citizenship,
-            latest_in_month.residence, latest_in_month.month_weight
-        from latest_in_month
-        inner join seconds
-            on latest_in_month.scope = seconds.scope
-            and latest_in_month.scope_code is not distinct from seconds.scope_code
-            and latest_in_month.k = seconds.k
-            and (seconds."window" = 'cumulative'
-                or substr(latest_in_month.period, 1, 4) = substr(seconds.since, 1, 4))
-        qualify latest_in_month.period >= seconds.since or row_number() over (
-            partition by latest_in_month.scope, latest_in_month.scope_code, latest_in_month.k,
-                seconds."window", seconds.since, latest_in_month.period <= seconds.since
-            order by latest_in_month.period desc) = 1
+        select scope, scope_code, "window", period, k, sex, age_band, citizenship, residence,
+            month_weight
+        from (
+            select latest_in_month.scope, latest_in_month.scope_code, seconds."window",
+                greatest(latest_in_month.period, seconds.since) as period, latest_in_month.k,
+                latest_in_month.sex, latest_in_month.age_band, latest_in_month.citizenship,
+                latest_in_month.residence, latest_in_month.month_weight,
+                latest_in_month.period >= seconds.since as from_since,
+                row_number() over (
+                    partition by latest_in_month.scope, latest_in_month.scope_code,
+                        latest_in_month.k, seconds."window", seconds.since,
+                        latest_in_month.period <= seconds.since
+                    order by latest_in_month.period desc) as recency
+            from latest_in_month
+            inner join seconds
+                on latest_in_month.scope = seconds.scope
+                and latest_in_month.scope_code is not distinct from seconds.scope_code
+                and latest_in_month.k = seconds.k
+                and (seconds."window" = 'cumulative'
+                    or substr(latest_in_month.period, 1, 4) = substr(seconds.since, 1, 4))
+        ) as joined
+        where from_since or recency = 1
     ),
     {% else %}
     month_members as (select * from latest_in_month),
@@ -113,23 +128,23 @@ select * from (
     ),
     entering as (
         select scope, scope_code, "window", dimension, dimension_value, period, sum(delta) as value
-        from changes group by all
+        from changes group by scope, scope_code, "window", dimension, dimension_value, period
     ),
     running as ({{ running_over_periods('entering', ['value'], ['dimension', 'dimension_value']) }}),
     monthly as (
         {% for dim in dims %}
         select scope, scope_code, period, '{{ dim }}' as dimension, {{ dim }} as dimension_value,
             sum(month_weight) as value
-        from month_members group by all
+        from month_members group by scope, scope_code, period, {{ dim }}
         {% if not loop.last %}union all{% endif %}
         {% endfor %}
     )
     select '{{ code }}' as indicator_code, period, 'month' as "window", scope, scope_code,
-        dimension, dimension_value, cast(value as double) as value
+        dimension, dimension_value, cast(value as float8) as value
     from monthly where value <> 0
     union all
     select '{{ code }}' as indicator_code, period, "window", scope, scope_code,
-        dimension, dimension_value, cast(value as double) as value
+        dimension, dimension_value, cast(value as float8) as value
     from running where value <> 0
-)
+) as breakdown_{{ code | lower }}
 {%- endmacro %}

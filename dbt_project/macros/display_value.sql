@@ -3,8 +3,8 @@
     case
         when coalesce({{ is_suppressed }}, false) then '<5'
         when {{ value }} is null then null
-        when {{ unit }} = 'rate' then printf('%.4f', {{ value }})
-        when {{ unit }} = 'EUR' then printf('%.2f', {{ value }})
+        when {{ unit }} = 'rate' then {{ fixed_decimals(value, 4) }}
+        when {{ unit }} = 'EUR' then {{ fixed_decimals(value, 2) }}
         else cast(cast(round({{ value }}) as bigint) as varchar)
     end
 {%- endmacro %}
@@ -18,5 +18,5 @@
 
 {# The published text of a rate per 1,000 (one decimal): '<5' where its count reads '<5'. #}
 {% macro rate_display(rate, count) -%}
-    case when {{ count }} between 1 and 4 then '<5' when {{ rate }} is not null then printf('%.1f', {{ rate }}) end
+    case when {{ count }} between 1 and 4 then '<5' when {{ rate }} is not null then {{ fixed_decimals(rate, 1) }} end
 {%- endmacro %}

@@ -64,8 +64,8 @@
 {%- set series = ['indicator_code', 'scope'] + keys -%}
 {%- if not is_incremental() -%}
     select indicator_code, period, "window", scope, scope_code,
-        {% for k in keys %}{{ k }}, {% endfor %}cast(value as double) as value
-        {% for c in nulls %}, cast(null as double) as {{ c }}{% endfor %}
+        {% for k in keys %}{{ k }}, {% endfor %}cast(value as float8) as value
+        {% for c in nulls %}, cast(null as float8) as {{ c }}{% endfor %}
     from {{ computed }}
 {%- else -%}
     select * from (
@@ -119,16 +119,16 @@
                 and after.period = changed_months.period
         )
         select indicator_code, period, "window", scope, scope_code,
-            {% for k in keys %}{{ k }}, {% endfor %}cast(value as double) as value
-            {% for c in nulls %}, cast(null as double) as {{ c }}{% endfor %}
+            {% for k in keys %}{{ k }}, {% endfor %}cast(value as float8) as value
+            {% for c in nulls %}, cast(null as float8) as {{ c }}{% endfor %}
         from {{ computed }}
         where "window" = 'month' and period >= {{ changed_from() }}
         union all
         select indicator_code, period, "window", scope, scope_code,
-            {% for k in keys %}{{ k }}, {% endfor %}cast(value as double) as value
-            {% for c in nulls %}, cast(null as double) as {{ c }}{% endfor %}
+            {% for k in keys %}{{ k }}, {% endfor %}cast(value as float8) as value
+            {% for c in nulls %}, cast(null as float8) as {{ c }}{% endfor %}
         from cumulative
         where value <> 0
-    )
+    ) as changed_counts
 {%- endif -%}
 {%- endmacro %}

@@ -43,9 +43,9 @@
 
 {% macro indicator_row(code, value, numerator='null', denominator='null') -%}
     '{{ code }}' as indicator_code, period, "window", scope, scope_code,
-    cast({{ value }} as double) as value,
-    cast({{ numerator }} as double) as numerator,
-    cast({{ denominator }} as double) as denominator
+    cast({{ value }} as float8) as value,
+    cast({{ numerator }} as float8) as numerator,
+    cast({{ denominator }} as float8) as denominator
 {%- endmacro %}
 
 
@@ -88,18 +88,18 @@ select * from (
     ),
     entering as (
         select scope, scope_code, "window", first_period as period, count(*) as n
-        from ({{ first_periods('matching', ['scope', 'scope_code', 'k']) }})
-        group by all
+        from ({{ first_periods('matching', ['scope', 'scope_code', 'k']) }}) as firsts
+        group by scope, scope_code, "window", first_period
     ),
     running as ({{ running_over_periods('entering', ['n']) }}),
     counted as (
         select period, 'month' as "window", scope, scope_code, count(distinct k) as n
-        from matching group by all
+        from matching group by period, scope, scope_code
         union all
         select period, "window", scope, scope_code, n from running where n > 0
     )
     select {{ indicator_row(code, 'n') }} from counted
-)
+) as distinct_{{ code | lower }}
 {%- endmacro %}
 
 
@@ -110,7 +110,7 @@ select * from (
         select period, scope, scope_code, sum({{ expr }}) as total, count(*) as present
         from {{ ref(source) }}
         where {{ condition }}
-        group by all
+        group by period, scope, scope_code
     ),
     windowed as (select * from {{ in_running_windows('monthly') }} as w),
     running as ({{ running_over_periods('windowed', ['total', 'present']) }}),
@@ -121,7 +121,7 @@ select * from (
         from running where present > 0
     )
     select {{ indicator_row(code, 'total') }} from summed
-)
+) as sum_{{ code | lower }}
 {%- endmacro %}
 
 
@@ -133,7 +133,7 @@ select * from (
             sum({{ numerator }}) as num, sum({{ denominator }}) as den, count(*) as present
         from {{ ref(source) }}
         where {{ condition }}
-        group by all
+        group by period, scope, scope_code
     ),
     windowed as (select * from {{ in_running_windows('monthly') }} as w),
     running as ({{ running_over_periods('windowed', ['num', 'den', 'present']) }}),
@@ -143,9 +143,9 @@ select * from (
         select period, "window", scope, scope_code, num, den
         from running where present > 0
     )
-    select {{ indicator_row(code, 'case when den = 0 then null else num / den end', 'num', 'den') }}
+    select {{ indicator_row(code, 'case when den = 0 then null else ' ~ divide('num', 'den') ~ ' end', 'num', 'den') }}
     from summed
-)
+) as ratio_{{ code | lower }}
 {%- endmacro %}
 
 
@@ -164,24 +164,28 @@ select * from (
         select period, scope, scope_code, count(*) as n
         from (
             select period, scope, scope_code, person_id
-            from matching group by all
+            from matching group by period, scope, scope_code, person_id
             having count(distinct d) >= 2
-        ) group by all
+        ) as multi group by period, scope, scope_code
     ),
     firsts as (
         {{ first_periods('matching', ['scope', 'scope_code', 'person_id', 'd']) }}
     ),
     seconds as (
         select scope, scope_code, "window", person_id, first_period
-        from firsts
-        qualify row_number() over (
-            partition by scope, scope_code, "window", person_id,
-                {{ window_year('first_period') }}
-            order by first_period, d) = 2
+        from (
+            select scope, scope_code, "window", person_id, first_period,
+                row_number() over (
+                    partition by scope, scope_code, "window", person_id,
+                        {{ window_year('first_period') }}
+                    order by first_period, d) as rank_in_window
+            from firsts
+        ) as ranked
+        where rank_in_window = 2
     ),
     entering as (
         select scope, scope_code, "window", first_period as period, count(*) as n
-        from seconds group by all
+        from seconds group by scope, scope_code, "window", first_period
     ),
     running as ({{ running_over_periods('entering', ['n']) }}),
     counted as (
@@ -190,7 +194,7 @@ select * from (
         select period, "window", scope, scope_code, n from running where n > 0
     )
     select {{ indicator_row(code, 'n') }} from counted
-)
+) as multi_{{ code | lower }}
 {%- endmacro %}
 
 
@@ -210,16 +214,21 @@ select * from (
         where service_code = '{{ service }}' and outcome_code is not null and {{ key }} is not null
     ),
     latest_in_month as (
-        select
-            scope, scope_code, period, k,
-            case when is_closed then 1 else 0 end as den,
-            case when is_closed and outcome_code in ({{ "'" ~ successes | join("', '") ~ "'" }})
-                then 1 else 0 end as num
-        from outcomes
-        qualify row_number() over (
-            partition by scope, scope_code, period, k
-            order by intervention_date desc, is_closed desc, row_number desc, partner_code desc
-        ) = 1
+        select scope, scope_code, period, k, den, num
+        from (
+            select
+                scope, scope_code, period, k,
+                case when is_closed then 1 else 0 end as den,
+                case when is_closed and outcome_code in ({{ "'" ~ successes | join("', '") ~ "'" }})
+                    then 1 else 0 end as num,
+                row_number() over (
+                    partition by scope, scope_code, period, k
+                    order by intervention_date desc, is_closed desc, row_number desc,
+                        partner_code desc
+                ) as recency
+            from outcomes
+        ) as ranked
+        where recency = 1
     ),
     changes as (
         select scope, scope_code, "window", period,
@@ -233,17 +242,17 @@ select * from (
     entering as (
         select scope, scope_code, "window", period, sum(num) as num, sum(den) as den,
             sum(present) as present
-        from changes group by all
+        from changes group by scope, scope_code, "window", period
     ),
     running as ({{ running_over_periods('entering', ['num', 'den', 'present']) }}),
     tallied as (
         select period, 'month' as "window", scope, scope_code, sum(num) as num, sum(den) as den
-        from latest_in_month group by all
+        from latest_in_month group by period, scope, scope_code
         union all
         select period, "window", scope, scope_code, num, den
         from running where present > 0
     )
-    select {{ indicator_row(code, 'case when den = 0 then null else num / den end', 'num', 'den') }}
+    select {{ indicator_row(code, 'case when den = 0 then null else ' ~ divide('num', 'den') ~ ' end', 'num', 'den') }}
     from tallied
-)
+) as outcome_{{ code | lower }}
 {%- endmacro %}

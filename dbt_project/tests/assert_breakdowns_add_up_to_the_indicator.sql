@@ -4,7 +4,7 @@
 with cells as (
     select indicator_code, period, "window", scope, scope_code, dimension, sum(value) as total
     from {{ ref('indicator_breakdowns') }}
-    group by all
+    group by indicator_code, period, "window", scope, scope_code, dimension
 )
 
 select cells.*, indicator_values.value

@@ -53,7 +53,7 @@ from checked
 where display_value is distinct from case
         when is_suppressed then '<5'
         when value is null then null
-        when unit = 'rate' then printf('%.4f', value)
-        when unit = 'EUR' then printf('%.2f', value)
+        when unit = 'rate' then {{ fixed_decimals('value', 4) }}
+        when unit = 'EUR' then {{ fixed_decimals('value', 2) }}
         else cast(cast(round(value) as bigint) as varchar)
     end

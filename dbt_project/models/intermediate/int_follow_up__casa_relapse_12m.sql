@@ -13,7 +13,7 @@ entries as (
     select scope, scope_code, household_id, min(intervention_date) as entry_date
     from arrears
     where outcome_code in ('SFRATTO_EVITATO', 'NUOVO_ALLOGGIO')
-    group by all
+    group by scope, scope_code, household_id
 )
 
 select
@@ -28,6 +28,6 @@ left join arrears
     on entries.scope = arrears.scope
     and entries.scope_code is not distinct from arrears.scope_code
     and entries.household_id = arrears.household_id
-    and arrears.intervention_date > entries.entry_date + interval 60 day
+    and arrears.intervention_date > entries.entry_date + interval '60 day'
     and arrears.intervention_date <= {{ within_months_of('entries.entry_date', 12) }}
-group by all
+group by entries.scope, entries.scope_code, entries.household_id, entries.entry_date

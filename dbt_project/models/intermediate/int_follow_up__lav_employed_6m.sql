@@ -10,7 +10,7 @@ with lav as (
 entries as (
     select scope, scope_code, person_id, min(intervention_date) as entry_date
     from lav
-    group by all
+    group by scope, scope_code, person_id
 ),
 
 hires as (
@@ -32,4 +32,4 @@ left join hires
     and entries.scope_code is not distinct from hires.scope_code
     and entries.person_id = hires.person_id
     and hires.intervention_date <= {{ within_months_of('entries.entry_date', 6) }}
-group by all
+group by entries.scope, entries.scope_code, entries.person_id, entries.entry_date

@@ -12,7 +12,7 @@ entries as (
     select scope, scope_code, person_id, min(intervention_date) as entry_date
     from scoped
     where area_code = 'POV'
-    group by all
+    group by scope, scope_code, person_id
 ),
 
 lav as (
@@ -37,7 +37,7 @@ followed as (
         on entries.scope = lav.scope
         and entries.scope_code is not distinct from lav.scope_code
         and entries.person_id = lav.person_id
-    group by all
+    group by entries.scope, entries.scope_code, entries.person_id, entries.entry_date
 )
 
 select

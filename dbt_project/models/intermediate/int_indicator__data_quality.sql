@@ -17,7 +17,7 @@ monthly as (
         count(*) filter (where is_due and versions > 0 and first_file_accepted) as first_ok,
         count(*) filter (where is_due and versions > 0) as with_files
     from scoped
-    group by all
+    group by period, scope, scope_code
 ),
 
 windows as (
@@ -35,20 +35,20 @@ windows as (
     inner join monthly on monthly.period <= periods.period
         and (w."window" = 'cumulative'
             or substr(monthly.period, 1, 4) = substr(periods.period, 1, 4))
-    group by all
+    group by periods.period, w."window", monthly.scope, monthly.scope_code, periods.is_due
 )
 
 select {{ indicator_row('DQ_ON_TIME_RATE',
-    'case when is_due and due > 0 then on_time / due end',
+    'case when is_due and due > 0 then ' ~ divide('on_time', 'due') ~ ' end',
     'case when is_due then on_time end', 'case when is_due then due end') }}
 from windows
 union all
 select {{ indicator_row('DQ_COMPLETENESS',
-    'case when is_due and due > 0 then complete / due end',
+    'case when is_due and due > 0 then ' ~ divide('complete', 'due') ~ ' end',
     'case when is_due then complete end', 'case when is_due then due end') }}
 from windows
 union all
 select {{ indicator_row('DQ_FIRST_TIME_ACCEPT',
-    'case when is_due and with_files > 0 then first_ok / with_files end',
+    'case when is_due and with_files > 0 then ' ~ divide('first_ok', 'with_files') ~ ' end',
     'case when is_due then first_ok end', 'case when is_due then with_files end') }}
 from windows

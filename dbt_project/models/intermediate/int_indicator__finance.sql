@@ -41,11 +41,11 @@ union all
 select {{ indicator_row('FIN_SPEND_EUR', 'spend_eur') }} from combined
 union all
 select {{ indicator_row('FIN_COST_PER_PERSON',
-    'case when persons = 0 then null else spend_eur / persons end', 'spend_eur', 'persons') }}
+    'case when persons = 0 then null else ' ~ divide('spend_eur', 'persons') ~ ' end', 'spend_eur', 'persons') }}
 from combined
 union all
 select {{ indicator_row('FIN_BUDGET_BURN',
-    "case when \"window\" = 'cumulative' and budget_eur > 0 then spend_eur / budget_eur end",
+    "case when \"window\" = 'cumulative' and budget_eur > 0 then " ~ divide('spend_eur', 'budget_eur') ~ " end",
     "case when \"window\" = 'cumulative' then spend_eur end",
     "case when \"window\" = 'cumulative' then budget_eur end") }}
 from combined

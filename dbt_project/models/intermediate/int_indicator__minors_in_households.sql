@@ -8,7 +8,7 @@ with per_month as (
     select scope, scope_code, period, partner_code || '|' || household_code as household,
         max(household_minors) as minors
     from {{ indicator_source() }}
-    group by all
+    group by scope, scope_code, period, partner_code || '|' || household_code
 ),
 
 running_max as (
@@ -28,14 +28,14 @@ entering as (
             order by period) as previous_minors
         from running_max
     ) as changes
-    group by all
+    group by scope, scope_code, "window", period
 ),
 
 running as ({{ running_over_periods('entering', ['total', 'present']) }}),
 
 summed as (
     select period, 'month' as "window", scope, scope_code, sum(minors) as total
-    from per_month group by all
+    from per_month group by period, scope, scope_code
     union all
     select period, "window", scope, scope_code, total
     from running where present > 0

@@ -9,10 +9,10 @@ households as (
         max(value) filter (where indicator_code = 'REACH_HOUSEHOLDS') as den
     from reach
     where indicator_code in ('REACH_HOUSEHOLDS', 'REACH_HOUSEHOLDS_MINORS')
-    group by all
+    group by period, "window", scope, scope_code
 )
 
 select {{ indicator_row('SHARE_HOUSEHOLDS_MINORS',
-    'case when coalesce(den, 0) = 0 then null else coalesce(num, 0) / den end',
+    'case when coalesce(den, 0) = 0 then null else ' ~ divide('coalesce(num, 0)', 'den') ~ ' end',
     'coalesce(num, 0)', 'coalesce(den, 0)') }}
 from households

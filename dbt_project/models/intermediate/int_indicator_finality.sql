@@ -54,7 +54,7 @@ monthly as (
         on periods.period = scoped.period
         and scopes.scope = scoped.scope
         and scopes.scope_code is not distinct from scoped.scope_code
-    group by all
+    group by periods.period, periods.year, scopes.scope, scopes.scope_code
 ),
 
 windows as (

@@ -17,7 +17,7 @@ municipalities as (
 typed as (
     select
         interventions.*,
-        year(interventions.intervention_date) - interventions.birth_year as age
+        cast(extract(year from interventions.intervention_date) as bigint) - interventions.birth_year as age
     from interventions
 )
 

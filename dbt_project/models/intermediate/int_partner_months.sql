@@ -19,6 +19,14 @@ partner_months as (
         and (partners.active_to is null or periods.period <= partners.active_to)
 ),
 
+submissions as (
+    select
+        *,
+        row_number() over (
+            partition by partner_code, period order by received_at, version) as arrival
+    from {{ ref('stg_raw__submissions') }}
+),
+
 files as (
     select
         partner_code,
@@ -26,19 +34,19 @@ files as (
         count(*) as versions,
         min(received_at) as first_received_at,
         min(received_at) filter (where is_accepted) as first_accepted_at,
-        arg_min(is_accepted, epoch_ms(received_at) * 100000 + version) as first_file_accepted,
+        bool_or(is_accepted) filter (where arrival = 1) as first_file_accepted,
         count(*) filter (where is_accepted) as accepted_files,
         count(*) filter (where is_held) as held_files,
         count(*) filter (where is_accepted and delivers_interventi) > 1
             or count(*) filter (where is_accepted and delivers_spese) > 1 as was_corrected
-    from {{ ref('stg_raw__submissions') }}
-    group by all
+    from submissions
+    group by partner_code, period
 ),
 
 joined as (
     select
         partner_months.*,
-        cast(cast(partner_months.due_date + interval 1 day as timestamp)
+        cast(cast(partner_months.due_date + interval '1 day' as timestamp)
             at time zone '{{ var("timezone", "Europe/Rome") }}' as timestamptz) as due_deadline,
         coalesce(files.versions, 0) as versions,
         files.first_received_at,

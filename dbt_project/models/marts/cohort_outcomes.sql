@@ -28,13 +28,13 @@ last_due as (
 cohorts as (
     select
         indicator_code,
-        strftime(entry_date, '%Y-%m') as cohort,
+        {{ month_of('entry_date') }} as cohort,
         scope,
         scope_code,
         count(*) as cohort_size,
         count(*) filter (where achieved) as achieved
     from members
-    group by all
+    group by indicator_code, {{ month_of('entry_date') }}, scope, scope_code
 ),
 
 ended as (
@@ -42,15 +42,14 @@ ended as (
     from cohorts
     inner join catalogue on cohorts.indicator_code = catalogue.indicator_code
     cross join last_due
-    where strftime(
-        cast(cohorts.cohort || '-01' as date) + to_months(catalogue.horizon_months), '%Y-%m'
-    ) <= last_due.period
+    where {{ month_of("cast(cohorts.cohort || '-01' as date) + interval '1 month' * catalogue.horizon_months") }}
+        <= last_due.period
 ),
 
 suppressed as (
     select
         *,
-        cast(achieved as double) / cohort_size as rate,
+        {{ divide('achieved', 'cohort_size') }} as rate,
         cohort_size between 1 and 4 or achieved between 1 and 4 as is_suppressed
     from ended
 )
@@ -65,5 +64,5 @@ select
     rate,
     horizon_months,
     is_suppressed,
-    case when is_suppressed then '<5' else printf('%.1f', 100 * rate) end as display_value
+    case when is_suppressed then '<5' else {{ fixed_decimals('100 * rate', 1) }} end as display_value
 from suppressed

@@ -57,9 +57,9 @@ select
     suppressed.scope_code,
     suppressed.dimension,
     suppressed.dimension_value,
-    cast(suppressed.value as double) as value,
-    cast(null as double) as numerator,
-    cast(null as double) as denominator,
+    cast(suppressed.value as float8) as value,
+    cast(null as float8) as numerator,
+    cast(null as float8) as denominator,
     coalesce(suppressed.is_suppressed, false) and suppressed.scope <> 'partner' as is_suppressed,
     -- Breakdowns are published for the partnership and the consortia; a partner's are for
     -- the analysts only (mostly counts under 5, and each one more link to protect).

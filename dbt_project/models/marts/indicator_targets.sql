@@ -7,7 +7,7 @@
 {{ config(materialized='view') }}
 with targets as (
     select indicator_code, scope, scope_code, cast(year as integer) as year,
-        cast(target as double) as target, is_placeholder
+        cast(target as float8) as target, is_placeholder
     from {{ ref('targets') }}
 ),
 
@@ -47,8 +47,8 @@ measured as (
         rows.is_placeholder,
         values_.value as actual,
         values_.value / rows.target as progress,
-        cast(rows.period_month - rows.year_first + 1 as double)
-            / (rows.year_last - rows.year_first + 1) as expected,
+        {{ divide('rows.period_month - rows.year_first + 1', 'rows.year_last - rows.year_first + 1') }}
+            as expected,
         coalesce(values_.is_suppressed, false) as is_suppressed,
         values_.display_value as actual_display
     from rows
@@ -72,7 +72,7 @@ select
     case
         when is_suppressed then '<5'
         when progress is null then null
-        else printf('%.4f', progress)
+        else {{ fixed_decimals('progress', 4) }}
     end as progress_display,
     case
         when is_suppressed or actual is null then null

@@ -27,10 +27,14 @@ keyed as (
 
 latest_in_month as (
     select measure, k, period, municipality_code
-    from keyed
-    qualify row_number() over (
-        partition by measure, k, period
-        order by intervention_date desc, row_number desc, partner_code desc) = 1
+    from (
+        select measure, k, period, municipality_code,
+            row_number() over (
+                partition by measure, k, period
+                order by intervention_date desc, row_number desc, partner_code desc) as recency
+        from keyed
+    ) as ranked
+    where recency = 1
 ),
 
 spans as (
@@ -62,7 +66,7 @@ monthly_changes as (
         sum(delta) filter (where measure = 'minors') as minors,
         sum(delta) filter (where measure = 'households') as households
     from changes
-    group by all
+    group by "window", municipality_code, period
 ),
 
 ambito as (
@@ -102,7 +106,7 @@ population as (
         sum(residents) as population,
         sum(residents) filter (where age <= 17) as population_minors
     from {{ ref('population') }}
-    group by all
+    group by istat_code, year
 ),
 
 population_years as (
@@ -113,7 +117,7 @@ population_years as (
             max(population.year)) as population_year
     from periods
     cross join population
-    group by all
+    group by periods.year
 ),
 
 with_population as (
@@ -132,8 +136,8 @@ with_population as (
 rated as (
     select
         *,
-        1000.0 * persons / nullif(population, 0) as persons_per_1000,
-        1000.0 * minors / nullif(population_minors, 0) as minors_per_1000_minors
+        {{ divide('1000 * persons', 'nullif(population, 0)') }} as persons_per_1000,
+        {{ divide('1000 * minors', 'nullif(population_minors, 0)') }} as minors_per_1000_minors
     from with_population
 )
 
