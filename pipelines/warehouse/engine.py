@@ -76,8 +76,9 @@ class Connection(ABC):
     @abstractmethod
     def temp_table_from_frame(self, name: str, df: pd.DataFrame, like: str | None = None) -> None:
         """The temporary table `name` (replaced if there is one) holding the frame's rows;
-        it lives in this connection only, never in the warehouse. On PostgreSQL the columns
-        that the table `like` also has take its types (on DuckDB they come from the frame)."""
+        it lives in this connection only, never in the warehouse. Its column types are the
+        frame's; on PostgreSQL a column with no value to tell takes the type of the same
+        column of the table `like` (text without one)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -196,10 +197,12 @@ class PostgresConnection(Connection):
         self._copy(table, df)
 
     def temp_table_from_frame(self, name: str, df: pd.DataFrame, like: str | None = None) -> None:
+        # Typed as DuckDB types a frame: inserting from the table then casts as DuckDB would.
         types = {str(c): _sql_type(df[c]) for c in df.columns}
-        if like is not None:
-            types.update({c: t for c, t in self._column_types(like).items() if c in types})
-        columns = ", ".join(f"{_quoted(c)} {t}" for c, t in types.items())
+        if like is not None and None in types.values():
+            known = self._column_types(like)
+            types = {c: t or known.get(c) for c, t in types.items()}
+        columns = ", ".join(f"{_quoted(c)} {t or 'text'}" for c, t in types.items())
         self.con.execute(f"drop table if exists pg_temp.{_quoted(name)}")
         self.con.execute(f"create temp table {_quoted(name)} ({columns})")
         self._copy(_quoted(name), df)
@@ -262,7 +265,8 @@ _BY_VALUE: tuple[tuple[type, str], ...] = (
 )
 
 
-def _sql_type(column: pd.Series) -> str:
+def _sql_type(column: pd.Series) -> str | None:
+    """None: an object column with no value."""
     kind = column.dtype.kind
     if kind == "M":
         return "timestamptz" if getattr(column.dtype, "tz", None) else "timestamp"
@@ -270,7 +274,7 @@ def _sql_type(column: pd.Series) -> str:
         return _BY_KIND[kind]
     first = column.dropna()
     if first.empty:
-        return "text"
+        return None
     value = first.iloc[0]
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return "timestamptz"
