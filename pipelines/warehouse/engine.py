@@ -157,6 +157,7 @@ class DuckDBConnection(Connection):
 
     @contextlib.contextmanager
     def _registered(self, df: pd.DataFrame) -> Iterator[str]:
+        self.con.complete()  # DuckDB registers nothing while a result is half read
         self.con.register("incoming", df)
         try:
             yield "incoming"
@@ -194,7 +195,11 @@ class PostgresConnection(Connection):
             return pd.DataFrame(cur.fetchall(), columns=columns)
 
     def insert_frame(self, table: str, df: pd.DataFrame) -> None:
-        self._copy(table, df)
+        # through a temporary table, so that values cast to the table's types as on DuckDB
+        self.temp_table_from_frame("incoming", df, like=table)
+        columns = ", ".join(_quoted(str(c)) for c in df.columns)
+        self.con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+        self.con.execute("drop table pg_temp.incoming")
 
     def temp_table_from_frame(self, name: str, df: pd.DataFrame, like: str | None = None) -> None:
         # Typed as DuckDB types a frame: inserting from the table then casts as DuckDB would.

@@ -149,6 +149,52 @@ def test_the_build_ledger_on_postgres(ingested) -> None:
     assert second.inputs == first.inputs  # the digest of the ledgers is stable
 
 
+# The interface, the same on both engines ----------------------------------------------------
+@pytest.fixture(params=["duckdb", "postgres"])
+def connection(request, tmp_path: Path) -> Iterator[engine.Connection]:
+    if request.param == "duckdb":
+        con = engine.open_duckdb(tmp_path / "warehouse.duckdb")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database(f"interface_{tmp_path.name.replace('-', '_')}")
+        con = engine.connect_postgres(settings_mod.DatabaseUrl(url))
+    with con:
+        con.execute("create schema s; create table s.t (n integer, x decimal(6, 2), v varchar)")
+        yield con
+
+
+def test_the_interface_is_the_same_on_both_engines(connection: engine.Connection) -> None:
+    import pandas as pd
+
+    con = connection
+    con.executemany("insert into s.t values (?, ?, ?)", [[1, 1.5, "a"], [2, None, "50% ?"]])
+    assert con.execute("select v, '?', '%' from s.t where n = ?", [2]).fetchone() == (
+        "50% ?",
+        "?",
+        "%",
+    )
+    # by name, floats into integers and decimals, NaN as null, as DuckDB reads a frame
+    con.insert_frame("s.t", pd.DataFrame({"v": ["c", None], "n": [3.0, None], "x": [0.125, 2]}))
+    con.temp_table_from_frame("incoming_t", pd.DataFrame({"n": [9], "v": [None]}), like="s.t")
+    con.execute("insert into s.t (n, v) select n, v from incoming_t")
+    with pytest.raises(RuntimeError), con.transaction():
+        con.execute("insert into s.t values (?, ?, ?)", [4, 4, "rolled back"])
+        raise RuntimeError("before the commit")
+    got = con.frame("select n, x, v from s.t order by n")
+    assert list(got.columns) == ["n", "x", "v"]
+    rows = [
+        tuple(None if pd.isna(v) else v if isinstance(v, str) else float(v) for v in r)
+        for r in got.itertuples(index=False)
+    ]
+    assert rows == [
+        (1, 1.5, "a"),
+        (2, None, "50% ?"),
+        (3, 0.13, "c"),
+        (9, None, None),
+        (None, 2, None),
+    ]
+
+
 # A crash before the batch's commit ----------------------------------------------------------
 CRASH_AT_COMMIT = """
 import os, signal
