@@ -155,7 +155,7 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     with watch.stage("scan"):
         drops = scan(ws.inbox, ws.inbox_hashes)
     summary.seen = len(drops)
-    con = raw.connect(ws.warehouse)
+    con = raw.connect(settings)
     try:
         # Held files of reopened months first: they arrived before anything new.
         summary.released = release_held(con)

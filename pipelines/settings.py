@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 from pipelines import period, reference
 from pipelines.period import PERIOD_RE
@@ -27,6 +28,41 @@ class Secret:
         return "Secret('***')"
 
     __str__ = __repr__
+
+
+class DatabaseUrl:
+    """A PostgreSQL URL: it holds a password, so it shows with `***` in its place."""
+
+    SCHEMES = ("postgresql", "postgres")
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    @property
+    def password(self) -> str | None:
+        password = urlsplit(self._value).password
+        return unquote(password) if password else None
+
+    def masked(self) -> str:
+        """The URL with its password as `***`, for messages and logs."""
+        return mask(self._value, self.password)
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({self.masked()!r})"
+
+    __str__ = __repr__
+
+
+def mask(text: str, password: str | None) -> str:
+    """`text` with `password` (as given or as a URL writes it) replaced by `***`."""
+    if not password:
+        return text
+    for form in {password, quote(password, safe=""), quote(password)}:
+        text = text.replace(form, "***")
+    return text
 
 
 @dataclass(frozen=True)
@@ -55,6 +91,10 @@ class Settings:
     # worker processes that read a backlog's files and annotate its workbooks
     # (OSSERVATORIO_WORKERS, default: one per core; 1: everything in the ingesting process)
     workers: int | None = None
+    # the warehouse on PostgreSQL (OSSERVATORIO_WAREHOUSE_URL); None: the workspace's DuckDB file
+    warehouse_url: DatabaseUrl | None = field(default=None, repr=False)
+    # the password of the analysts' role `osservatorio_reader` (OSSERVATORIO_READER_PASSWORD)
+    reader_password: Secret | None = field(default=None, repr=False)
 
     @property
     def recording_engine(self) -> str:
@@ -97,6 +137,25 @@ def _load_key() -> Secret | None:
     return None
 
 
+def _warehouse_url() -> DatabaseUrl | None:
+    """OSSERVATORIO_WAREHOUSE_URL, checked without ever echoing it (it holds a password)."""
+    value = os.environ.get("OSSERVATORIO_WAREHOUSE_URL", "").strip()
+    if not value:
+        return None
+    wanted = "OSSERVATORIO_WAREHOUSE_URL must be postgresql://USER:PASSWORD@HOST:PORT/DB"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise SettingsError(f"{wanted}: its host or port cannot be read") from None
+    if parts.scheme not in DatabaseUrl.SCHEMES:
+        scheme = f"{parts.scheme!r}" if parts.scheme.isalnum() else "none"
+        raise SettingsError(f"{wanted} (only PostgreSQL is supported); its scheme is {scheme}")
+    if not parts.hostname or not parts.path.strip("/"):
+        raise SettingsError(f"{wanted}: the host or the database name is missing")
+    return DatabaseUrl(value)
+
+
 def load(home: Path | None = None) -> Settings:
     try:
         from dotenv import load_dotenv
@@ -117,6 +176,7 @@ def load(home: Path | None = None) -> Settings:
     engine = os.environ.get("OSSERVATORIO_SUITES_ENGINE", "").strip().lower() or None
     if engine not in (None, "pandas", "gx"):
         raise SettingsError("OSSERVATORIO_SUITES_ENGINE must be pandas or gx")
+    reader = os.environ.get("OSSERVATORIO_READER_PASSWORD")
     workers = os.environ.get("OSSERVATORIO_WORKERS", "").strip()
     if workers and not (workers.isdigit() and int(workers) >= 1):
         raise SettingsError("OSSERVATORIO_WORKERS must be a whole number of processes, 1 or more")
@@ -139,4 +199,6 @@ def load(home: Path | None = None) -> Settings:
         steward_email=os.environ.get("OSSERVATORIO_STEWARD_EMAIL") or None,
         suites_engine=engine,
         workers=int(workers) if workers else None,
+        warehouse_url=_warehouse_url(),
+        reader_password=Secret(reader.encode()) if reader else None,
     )

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
-
 from pipelines.approval.state import HELD, approved_months, held_files
+from pipelines.warehouse.engine import TEXTS, Connection
 from pipelines.warehouse.plan import BUILD_LOG_DDL
 
 
@@ -31,7 +30,7 @@ def is_locked(approved: set[tuple[str, str]], partner: str, period: str) -> bool
     return (partner, period) in approved
 
 
-def release_held(con: duckdb.DuckDBPyConnection) -> list[Released]:
+def release_held(con: Connection) -> list[Released]:
     """Apply every held file whose month is no longer approved; nothing if none."""
     approved = approved_months(con)
     todo = [Released(*r) for r in held_files(con) if (r[1], r[2]) not in approved]
@@ -39,22 +38,18 @@ def release_held(con: duckdb.DuckDBPyConnection) -> list[Released]:
         return []
     ids = [r.submission_id for r in todo]
     con.execute(BUILD_LOG_DDL)
-    con.execute("begin transaction")
-    try:
+    with con.transaction():
         con.execute(
             "update raw.submissions set status = case when warnings > 0 "
             "then 'accepted_with_warnings' else 'accepted' end "
-            "where status = ? and submission_id in (select unnest(?))",
+            f"where status = ? and submission_id in (select {TEXTS})",
             [HELD, ids],
         )
         con.execute(
-            "insert into raw.held_releases select unnest(?), ?", [ids, dt.datetime.now(dt.UTC)]
+            f"insert into raw.held_releases select {TEXTS}, ?",
+            [ids, dt.datetime.now(dt.UTC)],
         )
         con.execute(
-            "delete from meta.built_submissions where submission_id in (select unnest(?))", [ids]
+            f"delete from meta.built_submissions where submission_id in (select {TEXTS})", [ids]
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return todo

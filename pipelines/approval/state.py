@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
+from pipelines.warehouse.engine import Connection
 
 APPROVED = "approved"
 REOPENED = "reopened"
@@ -14,9 +14,15 @@ HELD = "held"  # a submission status beside the validation's Verdict values
 ACCEPTED_STATUSES = ("accepted", "accepted_with_warnings")
 
 _LATEST_ACTION = """
-select partner_code, period, action
-from raw.period_approvals
-qualify row_number() over (partition by partner_code, period order by approval_seq desc) = 1
+with ranked as (
+    select
+        partner_code,
+        period,
+        action,
+        row_number() over (partition by partner_code, period order by approval_seq desc) as recency
+    from raw.period_approvals
+)
+select partner_code, period, action from ranked where recency = 1
 """
 
 
@@ -30,12 +36,12 @@ class CurrentVersion:
     received_at: dt.datetime
 
 
-def approved_months(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+def approved_months(con: Connection) -> set[tuple[str, str]]:
     """Partner-months whose latest action is an approval: they are locked."""
     return {(p, m) for p, m, a in con.execute(_LATEST_ACTION).fetchall() if a == APPROVED}
 
 
-def latest_action(con: duckdb.DuckDBPyConnection, partner: str, period: str) -> str | None:
+def latest_action(con: Connection, partner: str, period: str) -> str | None:
     row = con.execute(
         "select action from raw.period_approvals where partner_code = ? and period = ? "
         "order by approval_seq desc limit 1",
@@ -44,9 +50,7 @@ def latest_action(con: duckdb.DuckDBPyConnection, partner: str, period: str) -> 
     return str(row[0]) if row else None
 
 
-def current_version(
-    con: duckdb.DuckDBPyConnection, partner: str, period: str
-) -> CurrentVersion | None:
+def current_version(con: Connection, partner: str, period: str) -> CurrentVersion | None:
     """The latest accepted (not held) file, by arrival then version, as dbt orders them."""
     row = con.execute(
         "select submission_id, file_name, sha256, received_at from raw.submissions "
@@ -59,7 +63,7 @@ def current_version(
 
 
 def held_files(
-    con: duckdb.DuckDBPyConnection, partner: str | None = None, period: str | None = None
+    con: Connection, partner: str | None = None, period: str | None = None
 ) -> list[tuple[str, str, str, str]]:
     """Held files (submission_id, partner, period, file name), in arrival order."""
     sql = (
@@ -78,7 +82,7 @@ def held_files(
     ]  # type: ignore[misc]
 
 
-def partners_with_files(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
+def partners_with_files(con: Connection, period: str) -> list[str]:
     return [
         p
         for (p,) in con.execute(
@@ -88,7 +92,7 @@ def partners_with_files(con: duckdb.DuckDBPyConnection, period: str) -> list[str
     ]
 
 
-def next_seq(con: duckdb.DuckDBPyConnection) -> int:
+def next_seq(con: Connection) -> int:
     row = con.execute(
         "select coalesce(max(approval_seq), 0) + 1 from raw.period_approvals"
     ).fetchone()

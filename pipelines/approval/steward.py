@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
-
 from pipelines.approval.state import (
     APPROVED,
     REOPENED,
@@ -22,6 +20,7 @@ from pipelines.approval.state import (
 )
 from pipelines.settings import Settings
 from pipelines.warehouse import raw
+from pipelines.warehouse.engine import Connection
 from pipelines.warehouse.lock import writer_lock
 from pipelines.workspace import Workspace
 
@@ -38,22 +37,17 @@ class Outcome:
         return bool(self.done)
 
 
-def _append(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
-    con.execute("begin transaction")
-    try:
+def _append(con: Connection, rows: list[tuple]) -> None:
+    with con.transaction():
         seq = next_seq(con)
         for i, (partner, period, action, by, note, sha) in enumerate(rows):
             con.execute(
                 "insert into raw.period_approvals values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [seq + i, partner, period, action, raw.now_utc(), by, note, sha],
             )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
-def _why_not_approvable(con: duckdb.DuckDBPyConnection, partner: str, period: str) -> str | None:
+def _why_not_approvable(con: Connection, partner: str, period: str) -> str | None:
     if latest_action(con, partner, period) == APPROVED:
         return "already approved"
     if held := held_files(con, partner, period):
@@ -77,7 +71,7 @@ def approve(
     ws = Workspace(settings.home).ensure()
     out = Outcome()
     with writer_lock(ws.home):
-        con = raw.connect(ws.warehouse)
+        con = raw.connect(settings)
         try:
             partners = [partner] if partner else partners_with_files(con, period)
             rows = []
@@ -107,7 +101,7 @@ def reopen(settings: Settings, period: str, partner: str, by: str, reason: str) 
     ws = Workspace(settings.home).ensure()
     out = Outcome()
     with writer_lock(ws.home):
-        con = raw.connect(ws.warehouse)
+        con = raw.connect(settings)
         try:
             if latest_action(con, partner, period) != APPROVED:
                 out.refused.append((partner, period, "it is not approved"))

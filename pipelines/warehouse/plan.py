@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from pipelines import period
 from pipelines.settings import Settings
+from pipelines.warehouse import raw
 from pipelines.warehouse.dbt import PROJECT_DIR
+from pipelines.warehouse.engine import TEXTS, Connection
 from pipelines.warehouse.errors import BuildError
 from pipelines.workspace import Workspace
 
@@ -165,25 +167,35 @@ def decide(
 INPUT_LEDGERS = ("raw.submissions", "raw.period_approvals", "raw.held_releases")
 
 
-def inputs_digest(con) -> str:  # type: ignore[no-untyped-def]
-    """A digest of the ledgers of `INPUT_LEDGERS` (small tables: one row per file or act)."""
+def inputs_digest(con: Connection) -> str:
+    """A digest of the ledgers of `INPUT_LEDGERS` (small tables: one row per file or act),
+    their rows ordered by every column in turn."""
     digest = hashlib.sha256()
     for table in INPUT_LEDGERS:
-        rows = con.execute(f"select * from {table} order by all").fetchall()
+        columns = ", ".join(_columns(con, table))
+        rows = con.execute(f"select {columns} from {table} order by {columns}").fetchall()
         digest.update(table.encode() + b"\0" + repr(rows).encode() + b"\0")
     return digest.hexdigest()
+
+
+def _columns(con: Connection, table: str) -> list[str]:
+    schema, name = table.split(".")
+    return [
+        c
+        for (c,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+    ]
 
 
 def plan_build(
     settings: Settings, as_of: dt.date | None = None, full_refresh: bool = False
 ) -> BuildPlan:
     """Full refresh or the months to recompute; call it holding the writer lock."""
-    import duckdb
-
-    from pipelines.warehouse import raw
-
     ws = Workspace(settings.home).ensure()
-    con = raw.connect(ws.warehouse)
+    con = raw.connect(settings)
     try:
         con.execute(BUILD_LOG_DDL)
         ids = tuple(
@@ -203,7 +215,7 @@ def plan_build(
         con.execute(PENDING_DDL)
         waiting = con.execute("select count(*) from meta.pending_build").fetchone()[0]  # type: ignore[index]
         inputs = inputs_digest(con)
-    except duckdb.Error as exc:
+    except con.error as exc:
         raise BuildError(f"cannot read the warehouse's build ledger: {exc}") from exc
     finally:
         con.close()
@@ -223,16 +235,14 @@ def plan_build(
 
 def record_build(settings: Settings, plan: BuildPlan) -> None:
     """After a successful dbt build: the submissions it included are now kept months."""
-    from pipelines.warehouse import raw
-
-    con = raw.connect(Workspace(settings.home).warehouse)
+    con = raw.connect(settings)
     try:
         con.execute(BUILD_LOG_DDL)
         con.execute("begin")
         if plan.full_refresh:
             con.execute("delete from meta.built_submissions")
         con.execute(
-            "insert or ignore into meta.built_submissions select unnest(?)",
+            f"insert into meta.built_submissions select {TEXTS} on conflict do nothing",
             [list(plan.submission_ids)],
         )
         con.execute(
@@ -265,9 +275,7 @@ create table if not exists meta.pending_build (plan varchar not null);
 def save_pending(settings: Settings, plan: BuildPlan) -> None:
     """The plan dbt has just built, waiting for the audit and publication (which may run in
     another Dagster step)."""
-    from pipelines.warehouse import raw
-
-    con = raw.connect(Workspace(settings.home).warehouse)
+    con = raw.connect(settings)
     try:
         con.execute(PENDING_DDL)
         con.execute("begin")
@@ -281,9 +289,7 @@ def save_pending(settings: Settings, plan: BuildPlan) -> None:
 
 
 def pending(settings: Settings) -> BuildPlan | None:
-    from pipelines.warehouse import raw
-
-    con = raw.connect(Workspace(settings.home).warehouse)
+    con = raw.connect(settings)
     try:
         con.execute(PENDING_DDL)
         row = con.execute("select plan from meta.pending_build").fetchone()

@@ -1,4 +1,5 @@
-"""The raw schema: what ingestion writes, one DuckDB transaction per received file.
+"""The raw schema: what ingestion writes, one transaction per batch of received files, on
+either engine (pipelines/warehouse/engine.py: the DDL and the statements are written for both).
 
 Rows are stored as received but typed and pseudonymised: `person_id` replaces the codice
 fiscale, identifier columns never arrive here. Which version of a partner-month counts is
@@ -12,12 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import duckdb
-
-if TYPE_CHECKING:
-    import pandas as pd
+from pipelines.settings import Settings
+from pipelines.warehouse import engine
 
 DDL = """
 create schema if not exists raw;
@@ -98,23 +96,28 @@ create table if not exists raw.held_releases (
 """
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute(DDL)
+def connect(where: Settings | Path) -> engine.Connection:
+    """The warehouse the settings name (or the DuckDB file at a path), its raw tables made."""
+    con = engine.open_duckdb(where) if isinstance(where, Path) else engine.connect(where)
+    try:
+        con.execute(DDL)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def known_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
+def known_keys(con: engine.Connection) -> set[str]:
     rows = con.execute("select partner_code, period, sha256 from raw.submissions").fetchall()
     return {f"{p}|{m}|{s}" for p, m, s in rows}
 
 
-def versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+def versions(con: engine.Connection) -> dict[tuple[str, str], int]:
     """The last version recorded of every (partner, period): the next version of each, for a whole run
     (its writer holds the workspace lock, so nobody else records meanwhile)."""
     rows = con.execute(
-        "select partner_code, period, max(version) from raw.submissions group by all"
+        "select partner_code, period, max(version) from raw.submissions "
+        "group by partner_code, period"
     ).fetchall()
     return {(p, m): int(v or 0) for p, m, v in rows}
 
@@ -128,13 +131,13 @@ class Stage:
     `_file` says whose); each file's transaction copies its own rows from there."""
 
     files: dict[str, set[int]] = field(default_factory=dict)  # table -> files staged
+    columns: dict[str, list[str]] = field(default_factory=dict)  # table -> its staged columns
 
 
-def record_submissions(con: duckdb.DuckDBPyConnection, ledgers: list[dict], stage: Stage) -> None:
+def record_submissions(con: engine.Connection, ledgers: list[dict], stage: Stage) -> None:
     """A batch's files, one transaction: their ledger rows, and the issues and rows the
     batch's `stage` holds for them, or nothing."""
-    con.execute("begin transaction")
-    try:
+    with con.transaction():
         if ledgers:
             cols = list(ledgers[0])
             con.executemany(
@@ -144,22 +147,11 @@ def record_submissions(con: duckdb.DuckDBPyConnection, ledgers: list[dict], stag
             )
         for table in STAGED_TABLES:
             if stage.files[table]:
+                columns = ", ".join(stage.columns[table])
                 con.execute(
-                    f"insert into raw.{table} by name select * exclude (_file) "
+                    f"insert into raw.{table} ({columns}) select {columns} "
                     f"from stage_{table}"  # in the files' order, as staged
                 )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
-    con.register("incoming", df)
-    try:
-        con.execute(f"insert into {table} by name select * from incoming")
-    finally:
-        con.unregister("incoming")
 
 
 def now_utc() -> dt.datetime:

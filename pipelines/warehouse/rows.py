@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from pipelines.privacy.pseudonym import pseudonym
 from pipelines.validation.derived import TO_RAW
+from pipelines.warehouse.engine import Connection
 from pipelines.warehouse.raw import STAGED_TABLES, Stage
 
 
@@ -78,19 +78,17 @@ def _typed(df: pd.DataFrame, table: str) -> dict[str, np.ndarray]:
     }
 
 
-def stage_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, pd.DataFrame]) -> Stage:
+def stage_rows(con: Connection, rows: dict[str, pd.DataFrame]) -> Stage:
     """`rows`: table -> rows as `interventions_rows`/`expenses_rows` give them (issues as
     `record_submissions` takes them), plus `_file`.
-    Temporary tables live in memory and in this connection only: never in the warehouse."""
+    Temporary tables live in this connection only (DuckDB: in memory; PostgreSQL: in the
+    session's temporary schema), never in the warehouse."""
     stage = Stage()
     for table in STAGED_TABLES:
         df = rows.get(table)
         if df is None:
             df = pd.DataFrame({"_file": np.zeros(0, dtype="int64")})
-        con.register("incoming", df)
-        try:
-            con.execute(f"create or replace temp table stage_{table} as select * from incoming")
-        finally:
-            con.unregister("incoming")
+        con.temp_table_from_frame(f"stage_{table}", df, like=f"raw.{table}")
         stage.files[table] = set(np.unique(df["_file"].to_numpy()).tolist())
+        stage.columns[table] = [str(c) for c in df.columns if c != "_file"]
     return stage
