@@ -1,8 +1,10 @@
-"""Run benchmark tiers: `python -m bench.run S M` (make bench) or `python -m bench.run L`.
+"""Run benchmark tiers: `python -m bench.run S M` (make bench) or `python -m bench.run L`;
+`python -m bench.run --postgres M` puts the warehouse on a throw-away PostgreSQL 15 server
+(tests/postgres.py, as `make test` starts it) through OSSERVATORIO_WAREHOUSE_URL.
 
 For each tier: generate the inbox (cached in bench/.cache), parse it bare, ingest it, build
 the warehouse, then add one more month and measure it against the full run. Prints the
-figures with their goals and writes bench/results/<tier>.json.
+figures with their goals and writes bench/results/<tier>.json (<tier>-postgres.json).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def _fresh_workspace(tier: str, inbox: Path) -> Path:
     return home
 
 
-def run_tier(tier: str) -> dict:
+def run_tier(tier: str, warehouse_url: str | None = None) -> dict:
     from bench.parse import bare_parse
     from pipelines import settings as settings_mod
     from pipelines.ingest import ingest
@@ -87,9 +89,12 @@ def run_tier(tier: str) -> dict:
             "OSSERVATORIO_SECRET_KEY": "benchmark-key-not-a-secret",
         }
     )
+    if warehouse_url:
+        os.environ["OSSERVATORIO_WAREHOUSE_URL"] = warehouse_url
     settings = settings_mod.load(home)
     out: dict = {
         "tier": tier,
+        "engine": "postgres" if warehouse_url else "duckdb",
         "files": len(files),
         "inbox_mb": round(sum(p.stat().st_size for p in files) / 1024**2, 1),
     }
@@ -120,7 +125,7 @@ def run_tier(tier: str) -> dict:
     out["build_full_refresh"] = plan.full_refresh
     out["evaluation_full_build"] = evaluation.seconds()
     out["full_s"] = round(out["ingest_s"] + out["build_s"], 2)
-    out.update(_disclosure(home))
+    out.update(_disclosure(settings))
     out.update(_nothing_new(settings, home))
 
     if tier in ("M", "L"):
@@ -199,11 +204,11 @@ def _nothing_new(settings, home: Path) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _disclosure(home: Path) -> dict:
+def _disclosure(settings) -> dict:  # type: ignore[no-untyped-def]
     """The last build's disclosure control (meta.disclosure_audits): suppressions and time."""
-    import duckdb
+    from pipelines.warehouse import engine
 
-    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+    con = engine.connect(settings)
     try:
         cells, primary, secondary, recoverable, choose_s, audit_s = con.execute(
             "select cells, primary_suppressed, secondary_suppressed, recoverable, "
@@ -245,7 +250,7 @@ GOALS = [
 
 def report(result: dict) -> None:
     print(
-        f"\n== tier {result['tier']}: {result['files']} files, {result.get('rows', 0):,} rows, "
+        f"\n== tier {result['tier']} on {result.get('engine', 'duckdb')}: {result['files']} files, {result.get('rows', 0):,} rows, "
         f"{result['inbox_mb']} MB; load average {result['machine']['load_avg_1_5_15']}"
     )
     print(
@@ -303,7 +308,8 @@ def report(result: dict) -> None:
 
 
 def main(argv: list[str]) -> int:
-    tiers = argv or ["S", "M"]
+    postgres = "--postgres" in argv
+    tiers = [a for a in argv if a != "--postgres"] or ["S", "M"]
     RESULTS.mkdir(exist_ok=True)
     for tier in tiers:
         if tier not in TIERS:
@@ -313,12 +319,26 @@ def main(argv: list[str]) -> int:
         if len(tiers) > 1:
             import subprocess
 
-            code = subprocess.run([sys.executable, "-m", "bench.run", tier], check=False).returncode
+            command = [
+                sys.executable,
+                "-m",
+                "bench.run",
+                *(["--postgres"] if postgres else []),
+                tier,
+            ]
+            code = subprocess.run(command, check=False).returncode
             if code:
                 return code
             continue
-        result = run_tier(tier)
-        (RESULTS / f"{tier}.json").write_text(json.dumps(result, indent=2) + "\n")
+        if postgres:
+            from tests.postgres import throwaway_server
+
+            with throwaway_server() as server:
+                result = run_tier(tier, server.create_database("bench"))
+            name = f"{tier}-postgres"
+        else:
+            result, name = run_tier(tier), tier
+        (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         report(result)
     return 0
 

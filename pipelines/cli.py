@@ -125,10 +125,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except PublicationBlocked as exc:
         _alert_blocked_publication(settings, str(exc))
         raise
+    where, copy = _warehouse_names(settings)
     if plan.up_to_date:
-        print(
-            f"Warehouse current (nothing changed since the last build): {settings.home / 'warehouse.duckdb'}"
-        )
+        print(f"Warehouse current (nothing changed since the last build): {where}")
         return 0
     what = (
         "rebuilt in full"
@@ -137,9 +136,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         if plan.changed_from <= plan.last_period
         else "no month changed; calendar and quality tables refreshed"
     )
-    print(f"Warehouse built ({what}): {settings.home / 'warehouse.duckdb'}")
-    print(f"Read-only copy for analysts: {settings.home / 'published' / 'warehouse.duckdb'}")
+    print(f"Warehouse built ({what}): {where}")
+    print(copy)
     return 0
+
+
+def _warehouse_names(settings) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Where the warehouse is (a PostgreSQL URL without its password), and what analysts read."""
+    if settings.warehouse_url is not None:
+        return (
+            settings.warehouse_url.masked(),
+            "Analysts read schema marts there as osservatorio_reader (read-only).",
+        )
+    return (
+        str(settings.home / "warehouse.duckdb"),
+        f"Read-only copy for analysts: {settings.home / 'published' / 'warehouse.duckdb'}",
+    )
 
 
 def _alert_blocked_publication(settings, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -354,6 +354,6 @@ def _recoverable_rates(cells: pd.DataFrame, pairs: link_model.RatePairs) -> np.n
     return out
 
 
-def audit(con: Any) -> AuditResult:
-    """The audit of the warehouse's marts as they would be published."""
-    return audit_cells(cell_frame.load(con))
+def audit(con: Any, schema: str = "marts") -> AuditResult:
+    """The audit of the warehouse's marts (in `schema`) as they would be published."""
+    return audit_cells(cell_frame.load(con, schema))

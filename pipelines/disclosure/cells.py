@@ -34,17 +34,17 @@ _MUNICIPALITY_SQL = """
         '' as scope_code, 'municipality' as dimension, istat_code as dimension_value,
         {column} as value, {column}_suppression as suppression,
         {column}_display as display_value
-    from marts.reach_by_municipality"""
+    from {schema}.reach_by_municipality"""
 
 _CELLS_SQL = """
 with cells as (
     select indicator_code, period, "window", scope, coalesce(scope_code, '') as scope_code,
         'total' as dimension, '' as dimension_value, value, suppression, display_value
-    from marts.indicator_values
+    from {schema}.indicator_values
     union all
     select indicator_code, period, "window", scope, coalesce(scope_code, '') as scope_code,
         dimension, dimension_value, value, suppression, display_value
-    from marts.indicator_breakdowns
+    from {schema}.indicator_breakdowns
     where suppression is distinct from 'not_published'{municipalities}
 )
 select cells.*, i.unit, i.suppression_rule, i.scope_link, i.window_link,
@@ -55,28 +55,30 @@ from cells
 join reference.indicators as i using (indicator_code)
 left join reference.partners as p
     on cells.scope = 'partner' and cells.scope_code = p.partner_code
-order by all
 """
 
 
-def _cells_sql(con: Any) -> str:
+def _cells_sql(con: Any, schema: str) -> str:
     """The cells' query; the municipalities' counts where the warehouse has that mart."""
     has_mart = con.execute(
-        "select count(*) from duckdb_tables() "
-        "where schema_name = 'marts' and table_name = 'reach_by_municipality'"
+        "select count(*) from information_schema.tables "
+        f"where table_schema = '{schema}' and table_name = 'reach_by_municipality'"
     ).fetchone()[0]
     municipalities = "".join(
-        _MUNICIPALITY_SQL.format(code=code, column=column)
+        _MUNICIPALITY_SQL.format(code=code, column=column, schema=schema)
         for column, code in MUNICIPALITY_COUNTS.items()
         if has_mart
     )
-    return _CELLS_SQL.format(municipalities=municipalities)
+    return _CELLS_SQL.format(municipalities=municipalities, schema=schema)
 
 
-def load(con: Any) -> pd.DataFrame:
-    """Every cell, in a fixed order (the same data gives the same frame, hence the same
-    choices). `suppressed` is what is published as suppressed; `value` is the exact value."""
-    frame = con.execute(_cells_sql(con)).df()
+def load(con: Any, schema: str = "marts") -> pd.DataFrame:
+    """Every cell of the marts in `schema`, in a fixed order, the key's (the same data gives
+    the same frame on either engine, hence the same choices). `suppressed` is what is
+    published as suppressed; `value` is the exact value. `con`: a warehouse connection
+    (pipelines/warehouse/engine.py) or a DuckDB one."""
+    sql = _cells_sql(con, schema)
+    frame = con.frame(sql) if hasattr(con, "frame") else con.execute(sql).df()
     for column in [
         *KEY,
         "unit",
@@ -95,7 +97,8 @@ def load(con: Any) -> pd.DataFrame:
     frame["suppressed"] = frame["suppression"].notna()
     frame["is_total"] = frame["dimension"] == TOTAL
     frame["scope_rank"] = frame["scope"].map(SCOPE_RANK).astype(int)
-    return frame.reset_index(drop=True)
+    # the key's order as code points (DuckDB's and the C collation's), whatever the server's
+    return frame.sort_values(KEY, kind="stable").reset_index(drop=True)
 
 
 def suppressible(cells: pd.DataFrame) -> pd.Series:

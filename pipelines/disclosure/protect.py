@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from pipelines.disclosure import audit as auditing
 from pipelines.disclosure import cells as cell_frame
 from pipelines.disclosure import secondary
+from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,8 @@ create table if not exists meta.disclosure_audits (
     primary_suppressed integer not null,
     secondary_suppressed integer not null,
     recoverable integer not null,
-    suppression_seconds double not null,
-    audit_seconds double not null
+    suppression_seconds float8 not null,
+    audit_seconds float8 not null
 );
 """
 
@@ -45,11 +45,10 @@ class Protection:
         return self.audit.passed
 
 
-def _write_secondary(con, cells: pd.DataFrame, suppressed) -> int:  # type: ignore[no-untyped-def]
+def _write_secondary(con, cells: pd.DataFrame, suppressed, schema: str) -> int:  # type: ignore[no-untyped-def]
     secondary_cells = cells.loc[suppressed & ~cells["suppressed"].to_numpy(), cell_frame.KEY]
-    con.register("secondary_cells", secondary_cells)
-    con.execute("begin")
-    try:
+    con.temp_table_from_frame("secondary_cells", secondary_cells)
+    with con.transaction():
         for table, dims in (("indicator_values", False), ("indicator_breakdowns", True)):
             match = (
                 "t.dimension = s.dimension and t.dimension_value = s.dimension_value"
@@ -57,7 +56,7 @@ def _write_secondary(con, cells: pd.DataFrame, suppressed) -> int:  # type: igno
                 else "s.dimension = 'total'"
             )
             con.execute(f"""
-                update marts.{table} as t
+                update {schema}.{table} as t
                 set is_suppressed = true, suppression = 'secondary', display_value = '<5'
                 from secondary_cells as s
                 where t.indicator_code = s.indicator_code and t.period = s.period
@@ -65,26 +64,21 @@ def _write_secondary(con, cells: pd.DataFrame, suppressed) -> int:  # type: igno
                     and coalesce(t.scope_code, '') = s.scope_code and {match}
             """)
         if (secondary_cells["dimension"] == cell_frame.MUNICIPALITY).any():
-            _write_municipalities(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("secondary_cells")
+            _write_municipalities(con, schema)
+    con.execute("drop table secondary_cells")
     return len(secondary_cells)
 
 
 _RATE_OF = {"persons": "persons_per_1000", "minors": "minors_per_1000_minors"}
 
 
-def _write_municipalities(con) -> None:  # type: ignore[no-untyped-def]
+def _write_municipalities(con, schema: str) -> None:  # type: ignore[no-untyped-def]
     """A municipality's count chosen as a secondary suppression, and its rate per 1,000."""
     for column, code in cell_frame.MUNICIPALITY_COUNTS.items():
         rate = _RATE_OF.get(column)
         also = f", {rate}_display = '<5'" if rate else ""
         con.execute(f"""
-            update marts.reach_by_municipality as t
+            update {schema}.reach_by_municipality as t
             set {column}_suppression = 'secondary', {column}_display = '<5'{also}
             from secondary_cells as s
             where s.indicator_code = '{code}' and s.dimension = '{cell_frame.MUNICIPALITY}'
@@ -93,34 +87,38 @@ def _write_municipalities(con) -> None:  # type: ignore[no-untyped-def]
         """)
 
 
-def protect(con) -> float:  # type: ignore[no-untyped-def]
-    """Choose and write the secondary suppressions; returns the seconds it took."""
+def protect(con, schema: str = "marts") -> float:  # type: ignore[no-untyped-def]
+    """Choose and write the secondary suppressions into the marts of `schema`; returns the
+    seconds it took."""
     started = time.perf_counter()
-    cells = cell_frame.load(con)
+    cells = cell_frame.load(con, schema)
     suppressed, _ = secondary.choose(cells)
-    written = _write_secondary(con, cells, suppressed)
+    written = _write_secondary(con, cells, suppressed, schema)
     log.info("secondary suppression: %d cells", written)
     return time.perf_counter() - started
 
 
-def protect_and_audit(warehouse: Path) -> Protection:
+def protect_and_audit(settings: Settings) -> Protection:
     """Secondary suppression, then the audit of the marts as written; the audit is recorded
     in meta.disclosure_audits. Call it holding the writer lock."""
-    return _audited(warehouse, suppress=True)
+    return _audited(settings, suppress=True)
 
 
-def audit_only(warehouse: Path) -> Protection:
+def audit_only(settings: Settings) -> Protection:
     """The audit of the marts as they are (recorded like the others)."""
-    return _audited(warehouse, suppress=False)
+    return _audited(settings, suppress=False)
 
 
-def _audited(warehouse: Path, suppress: bool) -> Protection:
-    import duckdb
+def _audited(settings: Settings, suppress: bool) -> Protection:
+    """On PostgreSQL the marts being published are those of `marts_build` (publish.py)."""
+    from pipelines.warehouse import engine
+    from pipelines.warehouse.publish import BUILD_SCHEMA
 
-    con = duckdb.connect(str(warehouse))
+    schema = BUILD_SCHEMA if settings.warehouse_url is not None else "marts"
+    con = engine.connect(settings)
     try:
-        seconds = protect(con) if suppress else 0.0
-        result = auditing.audit(con)
+        seconds = protect(con, schema) if suppress else 0.0
+        result = auditing.audit(con, schema)
         con.execute(AUDIT_DDL)
         con.execute(
             "insert into meta.disclosure_audits values (current_timestamp, ?, ?, ?, ?, ?, ?)",

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.settings import Settings
+from pipelines.settings import DatabaseUrl, Settings
 from pipelines.warehouse.errors import BuildError
 from pipelines.workers import die_with_parent
 from pipelines.workspace import Workspace
@@ -57,10 +57,32 @@ def build_args(
 
 
 def configure_env(settings: Settings) -> None:
-    """dbt reads the warehouse path from the environment; no usage stats ever leave."""
+    """dbt reads its warehouse from the environment (dbt_project/profiles.yml): the DuckDB
+    file, or the PostgreSQL server of OSSERVATORIO_WAREHOUSE_URL (the `postgres` target, its
+    password as DBT_ENV_SECRET_PG_PASSWORD, which dbt scrubs from its output); no usage stats
+    ever leave."""
     os.environ["OSSERVATORIO_WAREHOUSE"] = str(Workspace(settings.home).warehouse)
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     os.environ["DBT_DO_NOT_TRACK"] = "1"
+    os.environ.update(target_env(settings.warehouse_url))
+
+
+def target_env(url: DatabaseUrl | None) -> dict[str, str]:
+    """The `postgres` target's variables for a warehouse on PostgreSQL (`url`); the `local`
+    target (DuckDB) without one."""
+    if url is None:
+        return {"OSSERVATORIO_DBT_TARGET": "local"}
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url.reveal())
+    return {
+        "OSSERVATORIO_DBT_TARGET": "postgres",
+        "OSSERVATORIO_DBT_PG_HOST": parts.hostname or "",
+        "OSSERVATORIO_DBT_PG_PORT": str(parts.port or 5432),
+        "OSSERVATORIO_DBT_PG_USER": unquote(parts.username or ""),
+        "OSSERVATORIO_DBT_PG_DB": unquote(parts.path.lstrip("/")),
+        "DBT_ENV_SECRET_PG_PASSWORD": url.password or "",
+    }
 
 
 def dbt_executable() -> str:

@@ -28,7 +28,7 @@ def protect_and_publish(settings: Settings) -> Protection:
 
     if pending(settings) is None:
         raise BuildError("no build waits for publication: run the warehouse build first")
-    return audit_and_publish(settings, protect_and_audit(Workspace(settings.home).warehouse))
+    return audit_and_publish(settings, protect_and_audit(settings))
 
 
 def audit_and_publish(settings: Settings, protection: Protection | None = None) -> Protection:
@@ -39,7 +39,7 @@ def audit_and_publish(settings: Settings, protection: Protection | None = None) 
     plan = pending(settings)
     if plan is None:
         raise BuildError("no build waits for publication: run the warehouse build first")
-    protection = protection or audit_only(Workspace(settings.home).warehouse)
+    protection = protection or audit_only(settings)
     if not protection.passed:
         found = protection.audit.recoverable
         sample = ", ".join(
@@ -64,12 +64,15 @@ def audit_and_publish(settings: Settings, protection: Protection | None = None) 
 
 def publish(settings: Settings) -> Path:
     """Copy the warehouse to published/warehouse.duckdb atomically, for analysts.
+    On PostgreSQL: `publish_postgres`.
 
     Readers of the published copy never block the pipeline's single writer, and never see
     a half-built state: under the writer lock the warehouse is checkpointed and closed (its
     file then holds everything, with no write-ahead log), copied byte for byte beside the
     published copy, and swapped in whole.
     """
+    if settings.warehouse_url is not None:
+        return publish_postgres(settings)
     import shutil
 
     import duckdb
@@ -124,3 +127,148 @@ def _export_parquet(database: Path, folder: Path) -> None:
         folder.rename(old)
     staging.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+
+
+# PostgreSQL ------------------------------------------------------------------------------------
+# dbt builds the marts into `marts_build` (dbt_project/macros/generate_schema_name.sql), where the
+# secondary suppression writes and the audit reads. Analysts read `marts`: one transaction
+# replaces its rows with the audited ones, so that with PostgreSQL's MVCC a query running
+# meanwhile sees the previous publication whole and is never blocked (rows are deleted and
+# inserted; a table is dropped and created only when its columns changed). The pipeline's own
+# readers (reports, alerts, the portal, the inbox sensor) read the same published tables from
+# a DuckDB extract, published/warehouse.duckdb, as on the embedded engine.
+
+BUILD_SCHEMA = "marts_build"
+PUBLISHED_SCHEMA = "marts"
+# What the pipeline's readers need besides the marts, copied into the extract.
+EXTRACT_ALSO = ("reference", "intermediate.int_indicator_finality")
+
+
+def publish_postgres(settings: Settings) -> Path:
+    """The audited `marts_build` into `marts` in one transaction, the reader role's grants,
+    then the DuckDB extract and its Parquet files."""
+    from pipelines.warehouse import engine
+
+    con = engine.connect(settings)
+    try:
+        with con.transaction():
+            tables = _swap_marts(con)
+            if settings.reader_password is not None:
+                engine.create_reader_role(con, settings.reader_password.reveal().decode())
+        log.info("published %d tables in schema %s", len(tables), PUBLISHED_SCHEMA)
+        target = _extract(settings, con)
+    finally:
+        con.close()
+    _export_parquet(target, Workspace(settings.home).published / "parquet")
+    return target
+
+
+def _columns(con, schema: str) -> dict[str, list[tuple[str, str]]]:  # type: ignore[no-untyped-def]
+    rows = con.execute(
+        "select table_name, column_name, data_type, numeric_precision, numeric_scale "
+        "from information_schema.columns where table_schema = ? "
+        "order by table_name, ordinal_position",
+        [schema],
+    ).fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind, precision, scale in rows:
+        if kind == "numeric" and precision is not None:
+            kind = f"numeric({precision},{scale})"
+        out.setdefault(table, []).append((column, kind))
+    return out
+
+
+def _swap_marts(con) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every table and view of marts_build as a table of marts with the same rows; tables of
+    marts no longer built are dropped. Call it inside a transaction."""
+    built = _columns(con, BUILD_SCHEMA)
+    if not built:
+        raise BuildError(f"nothing to publish: schema {BUILD_SCHEMA} is empty; run the build")
+    con.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
+    published = _columns(con, PUBLISHED_SCHEMA)
+    for table, columns in built.items():
+        source, target = f'{BUILD_SCHEMA}."{table}"', f'{PUBLISHED_SCHEMA}."{table}"'
+        if published.get(table) == columns:
+            con.execute(f"delete from {target}")
+            con.execute(f"insert into {target} select * from {source}")
+        else:
+            con.execute(f"drop table if exists {target} cascade")
+            con.execute(f"create table {target} as select * from {source}")
+    for table in published.keys() - built.keys():
+        con.execute(f'drop table if exists {PUBLISHED_SCHEMA}."{table}" cascade')
+    return sorted(built)
+
+
+_DUCKDB_TYPE = {
+    "character varying": "varchar",
+    "text": "varchar",
+    "double precision": "double",
+    "real": "float",
+    "bigint": "bigint",
+    "integer": "integer",
+    "smallint": "smallint",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+    "numeric": "double",
+}
+
+
+def _duckdb_type(kind: str) -> str:
+    if kind.startswith("numeric("):
+        return kind.replace("numeric", "decimal")
+    return _DUCKDB_TYPE.get(kind, "varchar")
+
+
+def _extract(settings: Settings, con) -> Path:  # type: ignore[no-untyped-def]
+    """published/warehouse.duckdb from the published marts and what the readers also need,
+    written beside it and swapped in whole."""
+    import tempfile
+
+    import duckdb
+
+    ws = Workspace(settings.home).ensure()
+    target = ws.published / "warehouse.duckdb"
+    tmp = ws.published / ".warehouse.part.duckdb"
+    tmp.unlink(missing_ok=True)
+    wanted: list[tuple[str, str, list[tuple[str, str]]]] = []
+    for item in (PUBLISHED_SCHEMA, *EXTRACT_ALSO):
+        schema, _, only = item.partition(".")
+        for table, columns in _columns(con, schema).items():
+            if not only or table == only:
+                wanted.append((schema, table, columns))
+    out = duckdb.connect(str(tmp))
+    try:
+        with tempfile.TemporaryDirectory(prefix="extract-", dir=ws.published) as folder:
+            for schema, table, columns in wanted:
+                csv = Path(folder) / f"{schema}.{table}.csv"
+                names = ", ".join(f'"{c}"' for c, _ in columns)
+                _copy_out(
+                    con,
+                    f'copy (select {names} from {schema}."{table}") to stdout '
+                    "with (format csv, header true)",
+                    csv,
+                )
+                types = ", ".join(f"'{c}': '{_duckdb_type(k)}'" for c, k in columns)
+                out.execute(f"create schema if not exists {schema}")
+                out.execute(
+                    f'create table {schema}."{table}" as select * from read_csv(?, header = true, '
+                    f"columns = {{{types}}}, allow_quoted_nulls = false, auto_detect = false)",
+                    [str(csv)],
+                )
+        out.execute("checkpoint")
+    finally:
+        out.close()
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    log.info("published the DuckDB extract of the PostgreSQL marts at %s", target)
+    return target
+
+
+def _copy_out(con, sql: str, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's COPY ... TO STDOUT into a file (the fastest way out)."""
+    with open(path, "wb") as fh, con.con.cursor() as cur, cur.copy(sql) as copy:
+        for data in copy:
+            fh.write(data)

@@ -1,10 +1,13 @@
 """Incremental builds: a new month, a late correction of an old one and the passing of time
 recompute only the changed months, and the warehouse equals a full rebuild of the same data,
-across the turn of a year (the year window starts again in January)."""
+across the turn of a year (the year window starts again in January), on DuckDB and on
+PostgreSQL (OSSERVATORIO_WAREHOUSE_URL, a throw-away server: tests/postgres.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 from pipelines import cli
 from pipelines import settings as settings_mod
 from pipelines.ingest import ingest
+from pipelines.settings import DatabaseUrl
 from pipelines.synthetic.generator import GeneratorConfig, generate
 from pipelines.warehouse.build import build_warehouse
 
@@ -62,26 +66,45 @@ def _deliver(generated: Path, inbox: Path, manifest: dict, until: dt.datetime) -
     return periods
 
 
-def _rows(home: Path, table: str, order: str) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+def _rows(settings: settings_mod.Settings, table: str, order: str) -> list[tuple]:
+    """The warehouse's rows (on PostgreSQL, `marts` is what the publication wrote there)."""
+    from pipelines.warehouse import engine
+
+    con = engine.connect(settings)
     try:
         return con.execute(f"select * from {table} order by {order}").fetchall()
     finally:
         con.close()
 
 
-def _full_rebuild(home: Path, as_of: dt.date) -> Path:
-    """The same raw data in another workspace, built from scratch."""
+_DATABASES = itertools.count()
+
+
+def _full_rebuild(settings: settings_mod.Settings, server, as_of: dt.date):  # type: ignore[no-untyped-def]
+    """The same raw data in another workspace (and database), built from scratch."""
+    import psycopg
+
+    home = settings.home
     other = home.parent / f"{home.name}-full"
     shutil.rmtree(other, ignore_errors=True)
     other.mkdir()
-    shutil.copy2(home / "warehouse.duckdb", other / "warehouse.duckdb")
-    con = duckdb.connect(str(other / "warehouse.duckdb"))
-    con.execute("drop schema meta cascade")
-    con.close()
-    plan = build_warehouse(settings_mod.load(other), as_of=as_of)
+    rebuilt = settings_mod.load(other)
+    if settings.warehouse_url is None:
+        shutil.copy2(home / "warehouse.duckdb", other / "warehouse.duckdb")
+        con = duckdb.connect(str(other / "warehouse.duckdb"))
+        con.execute("drop schema meta cascade")
+        con.close()
+    else:
+        name = f"incremental_full_{next(_DATABASES)}"
+        source = settings.warehouse_url.reveal().rsplit("/", 1)[1]
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            admin.execute(f'create database "{name}" template "{source}"')
+        with psycopg.connect(server.url(name), autocommit=True) as con:
+            con.execute("drop schema meta cascade")
+        rebuilt = dataclasses.replace(rebuilt, warehouse_url=DatabaseUrl(server.url(name)))
+    plan = build_warehouse(rebuilt, as_of=as_of)
     assert plan.full_refresh
-    return other
+    return rebuilt
 
 
 def _generate(tmp_path_factory: pytest.TempPathFactory, config: GeneratorConfig):
@@ -100,12 +123,22 @@ def generated_across_years(tmp_path_factory: pytest.TempPathFactory):
     return _generate(tmp_path_factory, ACROSS_YEARS)
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
 def test_incremental_builds_equal_a_full_rebuild(
-    home: Path, generated_across_years, monkeypatch: pytest.MonkeyPatch
+    home: Path,
+    generated_across_years,
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     source, manifest = generated_across_years
     monkeypatch.setenv("OSSERVATORIO_START", ACROSS_YEARS.start_period)
     settings = settings_mod.load(home)
+    server = None
+    if engine == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database(f"incremental_{next(_DATABASES)}")
+        settings = dataclasses.replace(settings, warehouse_url=DatabaseUrl(url))
     rome = dt.timezone(dt.timedelta(hours=1))
     # 1. Two months delivered (November and December): the first build is a full refresh.
     _deliver(source, home / "inbox", manifest, dt.datetime(2026, 1, 12, tzinfo=rome))
@@ -126,9 +159,9 @@ def test_incremental_builds_equal_a_full_rebuild(
     third = build_warehouse(settings, as_of=dt.date(2026, 4, 28))
     assert not third.full_refresh and third.changed_from == "2026-03"
 
-    full = _full_rebuild(home, dt.date(2026, 4, 28))
+    full = _full_rebuild(settings, server, dt.date(2026, 4, 28))
     for table, order in COMPARED.items():
-        kept, rebuilt = _rows(home, table, order), _rows(full, table, order)
+        kept, rebuilt = _rows(settings, table, order), _rows(full, table, order)
         assert len(kept) > 0
         assert kept == rebuilt, f"{table} differs from a full rebuild"
 

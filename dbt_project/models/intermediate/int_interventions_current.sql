@@ -33,14 +33,14 @@ select
     typed.birth_year,
     typed.age,
     typed.age <= 17 as is_minor,
-    case
+    cast(case
         when typed.age <= 5 then '0-5'
         when typed.age <= 11 then '6-11'
         when typed.age <= 17 then '12-17'
         when typed.age <= 29 then '18-29'
         when typed.age <= 54 then '30-54'
         else '55+'
-    end as age_band,
+    end as varchar) as age_band,
     typed.sex,
     typed.municipality_code,
     case when typed.municipality_code = 'SFD' then 'SFD'
