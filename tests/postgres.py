@@ -61,7 +61,8 @@ def missing_reason() -> str | None:
 
 
 @contextlib.contextmanager
-def throwaway_server() -> Iterator[Server]:
+def throwaway_server(options: str = "") -> Iterator[Server]:
+    """`options`: more `-c name=value` settings (the benchmarks give the server more memory)."""
     reason = missing_reason()
     if reason:
         raise RuntimeError(reason)
@@ -101,8 +102,9 @@ def throwaway_server() -> Iterator[Server]:
                 f"-c unix_socket_directories={root}",
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
                 "-c max_connections=100 -c shared_buffers=64MB",
+                options,
             )
-        )
+        ).strip()
         started = True
         _run(
             [

@@ -75,7 +75,11 @@ def target_env(url: DatabaseUrl | None) -> dict[str, str]:
     from urllib.parse import unquote, urlsplit
 
     parts = urlsplit(url.reveal())
+    # A sort or hash of the build spills to disk beyond work_mem (PostgreSQL's default is 4 MB:
+    # far too small for the window functions over the history); like OSSERVATORIO_DUCKDB_MEMORY.
+    work_mem = os.environ.get("OSSERVATORIO_PG_WORK_MEM", "256MB")
     return {
+        "PGOPTIONS": f"-c work_mem={work_mem}",
         "OSSERVATORIO_DBT_TARGET": "postgres",
         "OSSERVATORIO_DBT_PG_HOST": parts.hostname or "",
         "OSSERVATORIO_DBT_PG_PORT": str(parts.port or 5432),

@@ -1,7 +1,9 @@
 """Dagster on PostgreSQL (dagster_home/postgres/dagster.yaml): the main job's run, its events
 and its pool claims are stored in the server, and a new instance made from the same file (a
 restart of the daemon or the UI) finds the run in its history. The queued runs and the
-single warehouse writer are configured as in the file-based instance."""
+single warehouse writer are configured as in the file-based instance. The warehouse is on
+the same server (OSSERVATORIO_WAREHOUSE_URL): the job's ingestion, build and publication
+write there, through the same functions as the command line."""
 
 from __future__ import annotations
 
@@ -24,11 +26,13 @@ CONFIG = GeneratorConfig(seed=5, partners=2, start_period="2026-01", months=2, r
 def dagster_home(module_home: Path, postgres_server, tmp_path_factory: pytest.TempPathFactory):
     url = postgres_server.create_database("dagster_instance")
     dagster_url = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    warehouse_url = postgres_server.create_database("dagster_warehouse")
     home = tmp_path_factory.mktemp("dagster_home_postgres")
     shutil.copy(POSTGRES_YAML, home / "dagster.yaml")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OSSERVATORIO_DAGSTER_PG_URL", dagster_url)
         mp.setenv("DAGSTER_HOME", str(home))
+        mp.setenv("OSSERVATORIO_WAREHOUSE_URL", warehouse_url)
         yield home  # not the URL: it holds the password, and pytest prints fixtures
 
 
@@ -87,3 +91,21 @@ def test_writers_stay_one_at_a_time_and_runs_queued_as_in_the_file_instance(
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 2
         assert instance.event_log_storage.get_concurrency_info("warehouse").slot_count == 1
+
+
+def test_the_job_wrote_the_warehouse_on_the_same_server(
+    module_home: Path, run_id: str, postgres_server
+) -> None:
+    with psycopg.connect(postgres_server.url("dagster_warehouse")) as con:
+        files = con.execute("select count(*) from raw.submissions").fetchone()
+        values = con.execute(
+            "select count(*), count(*) filter (where is_suppressed) from marts.indicator_values"
+        ).fetchone()
+        audits = con.execute("select count(*) from meta.disclosure_audits").fetchone()
+    assert files is not None and files[0] == sum(
+        1 for p in (module_home / "inbox").rglob("*") if p.is_file()
+    )
+    assert values is not None and values[0] > 0 and values[1] > 0
+    assert audits == (1,)
+    assert not (module_home / "warehouse.duckdb").exists()
+    assert (module_home / "published" / "warehouse.duckdb").is_file()  # the readers' extract

@@ -158,6 +158,25 @@ def test_the_extract_for_the_pipeline_equals_the_duckdb_publication(built) -> No
     )
 
 
+def test_the_report_reads_the_same_from_either_engine(built) -> None:
+    """The monthly report and a scorecard, rendered from each engine's published tables."""
+    from pipelines.reporting import monthly, scorecard
+    from pipelines.reporting.data import Warehouse
+
+    pages = {}
+    for engine in ("duckdb", "postgres"):
+        with Warehouse(built[engine]["home"] / "published" / "warehouse.duckdb") as wh:
+            period = wh.latest_due_period()
+            assert period is not None
+            partner = wh.partners()[0]["partner_code"]
+            pages[engine] = (
+                period,
+                monthly.render(wh, period),
+                scorecard.render(wh, partner, period),
+            )
+    assert pages["postgres"] == pages["duckdb"]
+
+
 def _reader_url(server) -> str:  # type: ignore[no-untyped-def]
     return f"postgresql://osservatorio_reader:{READER_PASSWORD}@{server.host}:{server.port}/warehouse_e2e"
 
