@@ -300,11 +300,30 @@ def report(result: dict) -> None:
             f"   peak memory: ingest process {result['peak_rss_ingest_mb']:,} MB, "
             f"dbt build {result['peak_rss_build_mb']:,} MB"
         )
+    _beside_duckdb(result)
     for key, label, goal, ok in GOALS:
         if key in result:
             print(
                 f"   {label}: {result[key]} (goal {goal}) {'met' if ok(result[key]) else 'NOT met'}"
             )
+
+
+def _beside_duckdb(result: dict) -> None:
+    """A PostgreSQL run's figures beside the same tier's last run on DuckDB (<tier>.json)."""
+    duckdb_run = RESULTS / f"{result['tier']}.json"
+    if result.get("engine") != "postgres" or not duckdb_run.exists():
+        return
+    other = json.loads(duckdb_run.read_text())
+    print(f"   PostgreSQL beside DuckDB (DuckDB measured {other.get('measured_at', '?')}):")
+    for key, label in (
+        ("ingest_s", "ingest"),
+        ("build_s", "full build"),
+        ("add_month_ingest_s", "added month: ingest"),
+        ("add_month_build_s", "added month: build"),
+        ("nothing_new_s", "nothing new"),
+    ):
+        if key in result and key in other:
+            print(f"     {label}: {result[key]} s on PostgreSQL, {other[key]} s on DuckDB")
 
 
 def main(argv: list[str]) -> int:
