@@ -244,8 +244,7 @@ def _extract(settings: Settings, con) -> Path:  # type: ignore[no-untyped-def]
             for schema, table, columns in wanted:
                 csv = Path(folder) / f"{schema}.{table}.csv"
                 names = ", ".join(f'"{c}"' for c, _ in columns)
-                _copy_out(
-                    con,
+                con.copy_out(
                     f'copy (select {names} from {schema}."{table}") to stdout '
                     "with (format csv, header true)",
                     csv,
@@ -265,10 +264,3 @@ def _extract(settings: Settings, con) -> Path:  # type: ignore[no-untyped-def]
     os.replace(tmp, target)
     log.info("published the DuckDB extract of the PostgreSQL marts at %s", target)
     return target
-
-
-def _copy_out(con, sql: str, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """PostgreSQL's COPY ... TO STDOUT into a file (the fastest way out)."""
-    with open(path, "wb") as fh, con.con.cursor() as cur, cur.copy(sql) as copy:
-        for data in copy:
-            fh.write(data)
