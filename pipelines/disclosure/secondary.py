@@ -261,13 +261,13 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
         _close_flat_runs(runs, suppressed, candidate)
         _close_equalities(links, suppressed, candidate, costs)
         _follow_rates(pairs, suppressed)
-        marked = _marked(cells, suppressed)
-        quick = auditing.pinned(marked, links, pairs)
+        published = marked(cells, suppressed)
+        quick = auditing.pinned(published, links, pairs)
         log.debug("secondary suppression: %d suppressed, %d pinned", suppressed.sum(), quick.sum())
         if quick.any():
             found = np.flatnonzero(quick)
         else:
-            result = auditing.audit_cells(marked, links, protected, pairs)
+            result = auditing.audit_cells(published, links, protected, pairs)
             full_audits += 1
             if result.recoverable.empty:
                 return suppressed, result
@@ -278,11 +278,12 @@ def choose(cells: pd.DataFrame) -> tuple[np.ndarray, auditing.AuditResult]:
             and _fix_recoverable(links, found, suppressed, candidate, costs, every_link=True) == 0
         ):
             break
-    return suppressed, auditing.audit_cells(_marked(cells, suppressed), links, pairs=pairs)
+    return suppressed, auditing.audit_cells(marked(cells, suppressed), links, pairs=pairs)
 
 
-def _marked(cells: pd.DataFrame, suppressed: np.ndarray) -> pd.DataFrame:
-    """The cells as they would be published with these suppressions."""
+def marked(cells: pd.DataFrame, suppressed: np.ndarray) -> pd.DataFrame:
+    """The cells as they would be published with these suppressions (what protect.py
+    writes into the marts)."""
     out = cells.copy()
     secondary = suppressed & ~cells["suppressed"].to_numpy()
     out.loc[secondary, "suppression"] = "secondary"

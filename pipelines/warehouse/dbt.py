@@ -42,6 +42,13 @@ def dbt_env(as_of: dt.date | None = None, plan: BuildPlan | None = None) -> dict
     }
 
 
+# An incremental build happens only when the seeds are those of the last build (their content
+# is in the plan's fingerprint): they are not loaded again, nor are the tests that read only
+# seeds. `cautious` keeps every test that also reads a model (a relationship from a mart to a
+# seed, say), which runs as before.
+SEEDS_KEPT = ["--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
+
+
 def build_args(
     settings: Settings, select: str | None = None, plan: BuildPlan | None = None
 ) -> list[str]:
@@ -50,6 +57,8 @@ def build_args(
     args = ["build", "--exclude-resource-type", "unit_test"]
     if plan is not None and plan.full_refresh:
         args.append("--full-refresh")
+    elif plan is not None:
+        args += SEEDS_KEPT
     args += ["--vars", json.dumps(dbt_vars(settings))]
     if select:
         args += ["--select", select]

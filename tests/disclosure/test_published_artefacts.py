@@ -278,3 +278,45 @@ def test_a_failed_audit_stops_the_publication(published: Path, module_settings) 
         )
     finally:
         con.close()
+
+
+def test_the_audit_of_the_chosen_cells_is_kept_only_when_the_marts_read_back_the_same(
+    published: Path, module_settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The secondary suppression's last audit is of the cells it chose; the publication
+    keeps it only when the marts, read back from the warehouse, are those cells. It then
+    agrees with an audit from scratch. A mart that differs after the write (a secondary cell
+    shown) is audited again, and the leak is found."""
+    import shutil
+
+    from pipelines.disclosure import protect
+    from pipelines.warehouse.engine import DuckDBConnection
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(module_settings.home / "warehouse.duckdb", copy)
+    con = DuckDBConnection(duckdb.connect(str(copy)))
+    try:
+        chosen = protect.protect(con)
+        assert chosen.audit.passed
+        with caplog.at_level("WARNING", logger="pipelines.disclosure.protect"):
+            kept = protect._audit_written(con, "marts", chosen)
+        assert "read back" not in caplog.text
+        scratch = audit.audit(con)
+        assert (kept.cells, kept.primary, kept.secondary, len(kept.recoverable)) == (
+            scratch.cells,
+            scratch.primary,
+            scratch.secondary,
+            len(scratch.recoverable),
+        )
+        assert kept.passed and scratch.passed
+        con.execute("""
+            update marts.indicator_breakdowns
+            set is_suppressed = false, suppression = null,
+                display_value = cast(cast(value as bigint) as varchar)
+            where suppression = 'secondary'""")
+        with caplog.at_level("WARNING", logger="pipelines.disclosure.protect"):
+            again = protect._audit_written(con, "marts", chosen)
+        assert "read back" in caplog.text
+        assert not again.passed and len(again.recoverable) > 0
+    finally:
+        con.close()

@@ -104,3 +104,69 @@ def test_arguments_follow_the_plan(settings) -> None:  # type: ignore[no-untyped
         "due_day": settings.due_day,
     }
     assert dbt_env(plan=plan(previous=None))["OSSERVATORIO_CHANGED_FROM"] == ""
+
+
+def test_an_incremental_build_keeps_the_seeds_and_runs_every_other_test(settings) -> None:  # type: ignore[no-untyped-def]
+    """dbt itself lists what the arguments select: a full build loads every seed and runs
+    every data test; an incremental one (the seeds are the last build's: the fingerprint)
+    loads none, skips the tests that read only seeds, and keeps every model and every test
+    that reads a model, a relationship from a mart to a seed included."""
+    import os
+    import subprocess
+
+    from pipelines.warehouse.dbt import PROJECT_DIR, dbt_executable, ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text())
+    nodes = {
+        uid: n
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] in ("model", "seed", "test")
+    }
+
+    def listed(args: list[str]) -> set[str]:
+        selection = args[args.index("build") + 1 :]
+        selection = [a for a in selection if a != "--full-refresh"]
+        out = subprocess.run(
+            [
+                dbt_executable(),
+                "ls",
+                *selection,
+                "--output",
+                "json",
+                "--output-keys",
+                "unique_id",
+                "--quiet",
+                "--profiles-dir",
+                str(PROJECT_DIR),
+            ],
+            cwd=PROJECT_DIR,
+            env={
+                **os.environ,
+                "OSSERVATORIO_WAREHOUSE": str(PROJECT_DIR / "target/parse.duckdb"),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return {json.loads(line)["unique_id"] for line in out.splitlines() if line.strip()}
+
+    full = listed(build_args(settings, plan=plan(previous=None)))
+    incremental = listed(build_args(settings, plan=plan(first_changed="2026-03")))
+    assert {u for u in nodes} <= full
+    seeds = {u for u, n in nodes.items() if n["resource_type"] == "seed"}
+    only_seeds = {
+        u
+        for u, n in nodes.items()
+        if n["resource_type"] == "test" and set(n["depends_on"]["nodes"]) <= seeds
+    }
+    assert seeds and only_seeds
+    to_seeds = {  # tests of a model that also read a seed
+        u
+        for u, n in nodes.items()
+        if n["resource_type"] == "test"
+        and set(n["depends_on"]["nodes"]) & seeds
+        and u not in only_seeds
+    }
+    assert to_seeds
+    assert incremental & set(nodes) == set(nodes) - seeds - only_seeds
