@@ -25,7 +25,8 @@ from pipelines.warehouse.lock import writer_lock
 from pipelines.workspace import Workspace
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
+    from concurrent.futures import Executor, Future
+    from pathlib import Path
 
     import pandas as pd
 
@@ -174,17 +175,27 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
         if not todo:
             log.info("ingest: %d files in the inbox, none new", len(drops))
             return summary
-        from pipelines.validation.evaluate import evaluate_batch
+        from pipelines.validation.evaluate import evaluate_batch, start_reading
         from pipelines.warehouse import rows
 
-        with workers.pool(len(todo), settings.workers) as pool:
-            for batch in batches(todo):
-                verdicts, frames = evaluate_batch(batch, settings, watch, pool=pool)
+        with workers.bulk_collection(), workers.pool(len(todo), settings.workers) as pool:
+            plan = batches(todo)
+            reading = start_reading(plan[0], settings, pool)
+            for k, batch in enumerate(plan):
+                current = reading
+                # the pool reads the next batch while this one is validated and recorded
+                if k + 1 < len(plan):
+                    reading = start_reading(plan[k + 1], settings, pool)
+                verdicts, frames = evaluate_batch(
+                    batch, settings, watch, pool=pool, reading=current
+                )
                 ids = [submission_id(v.drop) for v in verdicts]
+                # the annotated workbooks are written in the pool while the rows are staged
+                answering = _start_answer(ws, verdicts, watch, versions, approved, pool)
                 with watch.stage("load"):
                     typed = _typed_rows(verdicts, frames, ids, key, pseudonyms)
                     stage = rows.stage_rows(con, typed)
-                answered = _answer(ws, verdicts, ids, watch, versions, approved, pool)
+                answered = _answer(ws, verdicts, ids, watch, answering)
                 with watch.stage("load"):
                     # one transaction for the batch's files: a crash before it leaves them new
                     raw.record_submissions(con, [ledger for ledger, _ in answered], stage)
@@ -258,18 +269,25 @@ def _typed_rows(
     return out
 
 
-def _answer(
+@dataclass
+class _Answering:
+    """A batch's files archived (and quarantined), their versions numbered, and their
+    annotated workbooks being written in the pool."""
+
+    stored: list[tuple[Path, Path | None, int, bool]]  # archived, quarantined, version, held
+    pages: dict[int, Future[Path]]  # file position -> its feedback page, written in the pool
+
+
+def _start_answer(
     ws: Workspace,
     verdicts: list[FileVerdict],
-    ids: list[str],
     watch: Stopwatch,
     versions: dict[tuple[str, str], int],
     approved: set[tuple[str, str]],
     pool: Executor | None = None,
-) -> list[tuple[dict, str]]:
-    """Archive each file, quarantine it if rejected, write its feedback (the annotated
-    workbooks in `pool`, when there is one): the files' ledger rows and submission statuses,
-    to be recorded with their batch."""
+) -> _Answering:
+    """Archive each file, quarantine it if rejected, and start the feedback that needs an
+    annotated workbook (the costly part) in `pool`, when there is one."""
     from pipelines.archive.store import archive, quarantine
     from pipelines.validation.feedback import needs_annotation, write_feedback
 
@@ -284,25 +302,34 @@ def _answer(
         version = versions.get((drop.partner, drop.period), 0) + 1
         versions[(drop.partner, drop.period)] = version
         stored.append((archived, quarantined, version, held))
+    pages = {}
+    if pool is not None:
+        with watch.stage("feedback"):
+            for i, v in enumerate(verdicts):
+                if needs_annotation(v):
+                    pages[i] = pool.submit(write_feedback, ws, v, stored[i][2], stored[i][3])
+    return _Answering(stored, pages)
+
+
+def _answer(
+    ws: Workspace,
+    verdicts: list[FileVerdict],
+    ids: list[str],
+    watch: Stopwatch,
+    answering: _Answering,
+) -> list[tuple[dict, str]]:
+    """Write the rest of the feedback, wait for the pool's: the files' ledger rows and
+    submission statuses, to be recorded with their batch."""
+    from pipelines.validation.feedback import write_feedback
+
+    stored = answering.stored
     with watch.stage("feedback"):
-        costly = [i for i, v in enumerate(verdicts) if pool is not None and needs_annotation(v)]
-        pages = dict(
-            zip(
-                costly,
-                workers.map_in(
-                    pool,
-                    write_feedback,
-                    [ws] * len(costly),
-                    [verdicts[i] for i in costly],
-                    [stored[i][2] for i in costly],
-                    [stored[i][3] for i in costly],
-                ),
-                strict=True,
-            )
-        )
-        for i, v in enumerate(verdicts):
-            if i not in pages:
-                pages[i] = write_feedback(ws, v, stored[i][2], held=stored[i][3])
+        pages = {
+            i: write_feedback(ws, v, stored[i][2], held=stored[i][3])
+            for i, v in enumerate(verdicts)
+            if i not in answering.pages
+        }
+        pages.update({i: page.result() for i, page in answering.pages.items()})
     out = []
     for i, v in enumerate(verdicts):
         drop, (archived, quarantined, version, held) = v.drop, stored[i]

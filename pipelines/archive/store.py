@@ -13,9 +13,12 @@ from pipelines.workspace import Workspace
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.part")
-    shutil.copyfile(src, tmp)
+    try:
+        shutil.copyfile(src, tmp)
+    except FileNotFoundError:  # the folder is made the first time (a syscall saved per file)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, tmp)
     os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP)
     os.replace(tmp, dest)
 

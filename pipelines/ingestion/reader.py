@@ -15,6 +15,7 @@ import io
 import logging
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,7 +230,12 @@ def _add_table(
             )
     body = grid[h + 1 :]
     # Column by column: one pass over the cells of each known column.
-    cols = {name: _column_texts(body, j) for name, j in positions.items()}
+    width = max(positions.values(), default=-1) + 1
+    if body and min(map(len, body)) >= width:  # a sheet's rows all reach every column
+        columns: list[Sequence[object]] = list(zip(*body, strict=False))  # to the shortest
+    else:  # CSV rows may stop short
+        columns = [[r[j] if j < len(r) else None for r in body] for j in range(width)]
+    cols = {name: _column_texts(columns[j]) for name, j in positions.items()}
     keep = (
         [i for i, texts in enumerate(zip(*cols.values(), strict=True)) if any(texts)]
         if cols
@@ -240,8 +246,12 @@ def _add_table(
     while keep and (_is_totals_row(body[keep[-1]]) or not any(cols[k][keep[-1]] for k in keys)):
         keep.pop()
     rows = [h + 2 + i for i in keep]
+    n = len(keep)
+    whole = n == 0 or keep[-1] == n - 1  # no blank row inside: the first n rows as they are
     values: dict[str, list[str | None]] = {
-        c.name: [cols[c.name][i] for i in keep] if c.name in cols else [None] * len(keep)
+        c.name: (cols[c.name][:n] if whole else [cols[c.name][i] for i in keep])
+        if c.name in cols
+        else [None] * n
         for c in TABLES[table]
     }
     if not rows and table == "interventi":
@@ -251,20 +261,29 @@ def _add_table(
     )
 
 
-def _column_texts(body: list[list[object]], j: int) -> list[str | None]:
-    """[cell_text(row[j]) ...] for the rows of `body`, None past a short row's end; text
-    cells (most of them) without a call."""
+def _column_texts(cells: Sequence[object]) -> list[str | None]:
+    """[cell_text(c) ...] for the cells of a column: text cells (most of them) without a
+    call, any other value converted once per column."""
+    if set(map(type, cells)) == {str}:  # a column of text
+        return [t or None for t in map(str.strip, cells)]  # type: ignore[arg-type]
+    known: dict[tuple[type, object], str | None] = {}  # by type too: True == 1 == 1.0
     out: list[str | None] = []
     append = out.append
-    for r in body:
-        if j < len(r):
-            value = r[j]
-            if type(value) is str:
-                append(value.strip() or None)
-            else:
-                append(cell_text(value))
-        else:
+    for value in cells:
+        kind = type(value)
+        if isinstance(value, str) and kind is str:
+            append(value.strip() or None)
+        elif value is None:
             append(None)
+        else:
+            key = (kind, value)
+            try:
+                append(known[key])
+            except KeyError:
+                known[key] = text = cell_text(value)
+                append(text)
+            except TypeError:  # a value that cannot be a key
+                append(cell_text(value))
     return out
 
 

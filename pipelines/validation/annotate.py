@@ -55,6 +55,45 @@ def _cell_value(column: str, text: str | None) -> object:
     return text
 
 
+def _put_column(ws: Any, column: int, rows: list[int], values: list[object]) -> None:
+    """A column of the copy at once. Plain text and numbers (nearly every cell) are placed
+    as openpyxl's `ws.cell(row, column, value)` places them, without its checks cell by
+    cell; anything else (a date, a text openpyxl would take for a formula or an error code,
+    an over-long text, a control character in the column) goes through `ws.cell`."""
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+
+    texts = "\t".join(v for v in values if type(v) is str)  # a tab is a legal character
+    plain = ILLEGAL_CHARACTERS_RE.search(texts) is None
+    cells = ws._cells
+    last = ws._current_row
+    for r, value in zip(rows, values, strict=True):
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is int or kind is float:
+            data_type = "n"
+        elif (
+            kind is str
+            and plain
+            and len(value) <= 32767  # type: ignore[arg-type]
+            and value[:1] != "="  # type: ignore[index]
+            and value not in ERROR_CODES
+        ):
+            data_type = "s"
+        else:
+            cell = ws.cell(row=r, column=column, value=value)
+            if isinstance(value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
+            last = max(last, r)
+            continue
+        cell = Cell(ws, row=r, column=column)
+        cell._value = value
+        cell.data_type = data_type
+        cells[(r, column)] = cell
+        last = max(last, r)
+    ws._current_row = last
+
+
 def _where(issue: Issue) -> str:
     return "riga " + str(issue.row) if issue.row is not None else "intero file"
 
@@ -98,12 +137,9 @@ def annotated_workbook(v: FileVerdict, out: Path) -> Path:
             head = ws.cell(row=table.header_row, column=j, value=header)
             head.font = Font(bold=True)
             ws.column_dimensions[get_column_letter(j)].width = max(12, min(len(header) + 4, 40))
-            for r, text in zip(table.rows, table.values[canonical], strict=True):
-                value = _cell_value(canonical, text)
-                if value is not None:
-                    cell = ws.cell(row=r, column=j, value=value)
-                    if isinstance(value, dt.date):
-                        cell.number_format = "DD/MM/YYYY"
+            _put_column(
+                ws, j, table.rows, [_cell_value(canonical, t) for t in table.values[canonical]]
+            )
         ws.freeze_panes = ws.cell(row=table.header_row + 1, column=1)
         sheets[table.sheet or name] = (ws, where)
 

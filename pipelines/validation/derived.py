@@ -409,7 +409,8 @@ def interventions_frame(parts: Sequence[TablePart]) -> pd.DataFrame:
         [d if isinstance(d, dt.date) else None for d in t.dates], dtype="object"
     )
     df["data_month"] = pd.Series(
-        [d.strftime("%Y-%m") if isinstance(d, dt.date) else None for d in t.dates], dtype="object"
+        _mapped(lambda d: d.strftime("%Y-%m") if isinstance(d, dt.date) else None, t.dates),
+        dtype="object",
     )
     df["importo_num"] = _num(t.amount)
     df["ore_num"] = _num(t.hours)

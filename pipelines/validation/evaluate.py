@@ -7,7 +7,7 @@ pre-check and the real ingestion can never disagree. It writes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
@@ -16,7 +16,7 @@ import pandas as pd
 from pipelines import formats, reference
 from pipelines.ingestion.columns import TABLES
 from pipelines.ingestion.inbox import Drop
-from pipelines.ingestion.reader import RawTable, read_file
+from pipelines.ingestion.reader import RawTable, ReadResult, read_file
 from pipelines.issues import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
@@ -34,7 +34,6 @@ from pipelines.timing import Stopwatch
 from pipelines.validation import explain
 from pipelines.validation.derived import FRAMES, TablePart
 from pipelines.validation.suites import Engine, validate_frames
-from pipelines.workers import map_in
 
 log = logging.getLogger(__name__)
 
@@ -144,31 +143,51 @@ def evaluate(
     return evaluate_batch(drops, settings, watch, engine)[0]
 
 
+@dataclass
+class Reading:
+    """A batch's drops with their folder issues, and its files being read: in the pool from
+    the moment it was started (so that the next batch is read while this one is validated
+    and recorded), or in this process as the results are taken."""
+
+    verdicts: list[FileVerdict]
+    readable: list[int]  # positions of the drops whose files are read
+    results: Iterator[ReadResult]
+
+
+def start_reading(
+    drops: Sequence[Drop], settings: Settings, pool: Executor | None = None
+) -> Reading:
+    verdicts = [FileVerdict(d) for d in drops]
+    for v in verdicts:
+        v.issues.extend(folder_issues(v.drop, settings))
+    readable = [i for i, v in enumerate(verdicts) if not v.issues]
+    paths = [verdicts[i].drop.path for i in readable]
+    sizes = [settings.max_file_bytes] * len(readable)
+    results = (
+        iter(map(read_file, paths, sizes)) if pool is None else pool.map(read_file, paths, sizes)
+    )
+    return Reading(verdicts, readable, results)
+
+
 def evaluate_batch(
     drops: Sequence[Drop],
     settings: Settings,
     watch: Stopwatch | None = None,
     engine: Engine | None = None,
     pool: Executor | None = None,
+    reading: Reading | None = None,
 ) -> tuple[list[FileVerdict], dict[str, pd.DataFrame]]:
     """The verdicts, and the typed rows of all the drops by table (column `_file` is the
     drop's position in `drops`; rejected files' rows included). `engine` says who runs the
     suites (`suites.Engine`, default `settings.recording_engine`): the verdicts are the same
-    either way. `pool` (`workers.pool`) reads the files on every core."""
+    either way. `pool` (`workers.pool`) reads the files on every core; `reading` is the
+    drops' reading already started (`start_reading`)."""
     watch = watch or Stopwatch()
-    verdicts = [FileVerdict(d) for d in drops]
+    reading = reading or start_reading(drops, settings, pool)
+    verdicts = reading.verdicts
     parts: dict[str, list[TablePart]] = {t: [] for t in TABLES}
     with watch.stage("read"):
-        for v in verdicts:
-            v.issues.extend(folder_issues(v.drop, settings))
-        readable = [i for i, v in enumerate(verdicts) if not v.issues]
-        results = map_in(
-            pool,
-            read_file,
-            [verdicts[i].drop.path for i in readable],
-            [settings.max_file_bytes] * len(readable),
-        )
-        for i, result in zip(readable, results, strict=True):
+        for i, result in zip(reading.readable, reading.results, strict=True):
             v = verdicts[i]
             v.issues.extend(result.issues)
             v.tables = result.tables
@@ -193,10 +212,8 @@ def evaluate_batch(
         v = verdicts[f.file_index]
         df = frames[f.table]
         if f.table not in positions:
-            positions[f.table] = {
-                (int(a), int(b)): i
-                for i, (a, b) in enumerate(zip(df["_file"], df["_row"], strict=True))
-            }
+            keys = zip(df["_file"].tolist(), df["_row"].tolist(), strict=True)
+            positions[f.table] = dict(zip(keys, range(len(df)), strict=True))
         table = v.tables[f.table]
         if f.column not in table.positions:
             continue  # a missing column: said once, at file level

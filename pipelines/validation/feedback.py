@@ -35,7 +35,11 @@ th{background:#f3f5f7} .error{color:#7f1d1d;font-weight:600}.warning{color:#713f
 
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
+    try:
+        tmp.write_bytes(data)
+    except FileNotFoundError:  # the month's first feedback: its folder is made then
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
@@ -153,8 +157,7 @@ def write_feedback(
 ) -> Path:
     """Write the page, the JSON and (when rows have issues) the annotated workbook. A `held`
     file (its month approved and closed) is told it waits for the month to be reopened."""
-    folder = feedback_dir(ws, v)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = feedback_dir(ws, v)  # made by the first write into it
     stem = f"esito_{v.drop.sha256[:8]}_{Path(v.drop.name).stem}"
     page = folder / f"{stem}.html"
     verdict = v.as_json() | ({"held": True} if held else {})

@@ -135,6 +135,7 @@ def _codes(series: pd.Series, kind: str) -> np.ndarray:
         "string",
         "boolean",
         "empty",
+        "date",  # dates only (a datetime is never equal to a date)
     ):
         # True == 1 == 1.0 in a hash table: values of different types are told apart
         typed = np.empty(len(values), dtype=object)

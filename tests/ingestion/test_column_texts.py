@@ -1,4 +1,5 @@
-"""A column's texts, read with a fast path for text cells, are `cell_text` of each cell."""
+"""A column's texts, read with a fast path for text cells and each other value converted
+once, are `cell_text` of each cell."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from pipelines.ingestion.reader import _column_texts, cell_text
 
 
 def test_column_texts_equal_cell_text() -> None:
-    body = [
+    columns = [
         [" a ", "", None, 1.0, 2.5, True, float("nan"), "  ", dt.date(2026, 3, 1)],
-        ["x"],
+        # equal as keys, not as texts: True == 1 == 1.0, False == 0 == 0.0 == -0.0
+        [1, 1.0, True, 1.5, 0.0, -0.0, False, 0, True, 1],
+        ["\u00a0b\u00a0", " ", "c", ""],  # a column of text only
+        [dt.datetime(2026, 3, 1, 10, 30), dt.date(2026, 3, 1), dt.datetime(2026, 3, 1)],
+        [float("nan"), float("nan"), None],
         [],
-        [0, "\u00a0b\u00a0", dt.datetime(2026, 3, 1, 10, 30)],
     ]
-    for j in range(10):
-        assert _column_texts(body, j) == [cell_text(r[j]) if j < len(r) else None for r in body], j
+    for cells in columns:
+        assert _column_texts(cells) == [cell_text(c) for c in cells], cells

@@ -1,5 +1,5 @@
-"""A backlog read and answered by worker processes gives what one process gives: the same
-feedback files and the same raw tables, for the fixture corpus (every rule broken once, every
+"""A backlog read and answered by worker processes gives what one process gives, in one batch
+or in many read ahead: the same feedback files and the same raw tables, for the fixture corpus (every rule broken once, every
 format) and a generated inbox of several partners and months."""
 
 from __future__ import annotations
@@ -63,11 +63,16 @@ def test_workers_give_what_one_process_gives(
         alone = _ingested(tmp_path / "alone", inbox, "1", mp)
     with monkeypatch.context() as mp:
         pooled = _ingested(tmp_path / "pooled", inbox, "2", mp)
+    with monkeypatch.context() as mp:
+        # small batches: each is validated and recorded while the pool reads the next one
+        mp.setattr("pipelines.ingest.BATCH_FILES", 7)
+        batched = _ingested(tmp_path / "batched", inbox, "2", mp)
     assert alone["summary"][1] > 0 and alone["summary"][2] > 0  # accepted and rejected files
     assert any(name.endswith("_segnalazioni.xlsx") for name in alone["feedback"])
     assert pooled["summary"] == alone["summary"]
     assert pooled["feedback"] == alone["feedback"]
     assert pooled["raw"] == alone["raw"]
+    assert batched == alone
 
 
 def test_a_pool_is_started_only_for_a_backlog() -> None:
