@@ -3,8 +3,11 @@
 The CLI (`osservatorio ingest`), the Dagster inbox sensor's run and the tests all call
 `ingest`. Files go in batches: per file archive, quarantine (if rejected) and feedback, then
 one warehouse transaction for the batch; a crash before the commit leaves the whole batch
-new, and the next run redoes it with the same results. A file accepted for a partner-month the steward approved is `held`
-(pipelines/approval/); a run first applies the held files of months reopened since.
+new, and the next run redoes it with the same results. The work overlaps on the cores: the
+worker pool reads batch k+1 and writes batch k's annotated workbooks while this process
+validates batch k+1, and batch k is recorded after that. A file accepted for a partner-month
+the steward approved is `held` (pipelines/approval/); a run first applies the held files of
+months reopened since.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from pipelines.validation.evaluate import FileVerdict
+    from pipelines.warehouse.engine import Connection
 
 # A run with nothing new imports neither pandas nor the validation (seconds of a process's
 # start): what reads, validates and records files is imported once there are files.
@@ -181,6 +185,7 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
         with workers.bulk_collection(), workers.pool(len(todo), settings.workers) as pool:
             plan = batches(todo)
             reading = start_reading(plan[0], settings, pool)
+            waiting: _Staged | None = None
             for k, batch in enumerate(plan):
                 current = reading
                 # the pool reads the next batch while this one is validated and recorded
@@ -190,17 +195,16 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
                     batch, settings, watch, pool=pool, reading=current
                 )
                 ids = [submission_id(v.drop) for v in verdicts]
-                # the annotated workbooks are written in the pool while the rows are staged
                 answering = _start_answer(ws, verdicts, watch, versions, approved, pool)
+                if waiting is not None:
+                    # the previous batch's annotated workbooks were written in the pool while
+                    # this one was validated: it is recorded now
+                    _record(con, ws, waiting, watch, summary)
                 with watch.stage("load"):
                     typed = _typed_rows(verdicts, frames, ids, key, pseudonyms)
-                    stage = rows.stage_rows(con, typed)
-                answered = _answer(ws, verdicts, ids, watch, answering)
-                with watch.stage("load"):
-                    # one transaction for the batch's files: a crash before it leaves them new
-                    raw.record_submissions(con, [ledger for ledger, _ in answered], stage)
-                for v, (ledger, status) in zip(verdicts, answered, strict=True):
-                    _count(summary, v, ledger["submission_id"], status)
+                    waiting = _Staged(verdicts, ids, answering, rows.stage_rows(con, typed))
+            if waiting is not None:
+                _record(con, ws, waiting, watch, summary)
     finally:
         con.close()
         summary.seconds = watch.as_dict()
@@ -215,6 +219,28 @@ def _ingest(settings: Settings, ws: Workspace, key: bytes) -> IngestSummary:
     for p in summary.problems:
         log.warning("ingest: %s", p.as_text())
     return summary
+
+
+@dataclass
+class _Staged:
+    """A batch validated, its rows staged, its feedback being written: to be recorded."""
+
+    verdicts: list[FileVerdict]
+    ids: list[str]
+    answering: _Answering
+    stage: raw.Stage
+
+
+def _record(
+    con: Connection, ws: Workspace, b: _Staged, watch: Stopwatch, summary: IngestSummary
+) -> None:
+    """The batch's feedback finished, then its files in one transaction: a crash before the
+    commit leaves them all new, and the next run redoes them with the same results."""
+    answered = _answer(ws, b.verdicts, b.ids, watch, b.answering)
+    with watch.stage("load"):
+        raw.record_submissions(con, [ledger for ledger, _ in answered], b.stage)
+    for v, (ledger, status) in zip(b.verdicts, answered, strict=True):
+        _count(summary, v, ledger["submission_id"], status)
 
 
 def submission_id(drop: Drop) -> str:
