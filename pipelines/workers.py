@@ -15,14 +15,11 @@ import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any, TypeVar
 
 # Below this many files, the work stays in the calling process.
 MIN_FILES = 8
-
-T = TypeVar("T")
 
 
 # Bulk work makes millions of small objects (cells, rows) that hold no cycles and live until
@@ -87,10 +84,3 @@ def pool(files: int, workers: int | None = None) -> Iterator[Executor | None]:
         yield executor
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-def map_in(executor: Executor | None, fn: Callable[..., T], *args: Iterable[Any]) -> list[T]:
-    """`fn` over the arguments, in order: in the pool when there is one."""
-    if executor is None:
-        return [fn(*a) for a in zip(*args, strict=True)]
-    return list(executor.map(fn, *args))

@@ -83,8 +83,8 @@ def test_a_pool_is_started_only_for_a_backlog() -> None:
     with workers.pool(50, 2) as pool:
         assert pool is not None
         # the work runs in other processes, which die with this one
-        pids = set(workers.map_in(pool, _pid, range(8)))
-        parents = set(workers.map_in(pool, _parent, range(8)))
+        pids = set(pool.map(_pid, range(8)))
+        parents = set(pool.map(_parent, range(8)))
     import os
 
     assert os.getpid() not in pids
