@@ -3,6 +3,7 @@ workbook with the problem cells highlighted and commented."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 from pipelines.ingest import ingest
 from pipelines.issues import FILE_RULES
 from pipelines.reporting.pdf import FLAGS
-from tests.helpers import at, row, write_csv, write_xlsx
+from tests.helpers import at, expense, row, write_csv, write_xlsx
 
 CODICE_FISCALE = re.compile(
     r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z]"
@@ -167,3 +168,77 @@ def test_the_annotated_copy_lists_every_problem_first_and_keeps_no_identifier(
     assert marked.comment is not None and marked.fill.fill_type == "solid"
     near = wb["interventi"].cell(row=6, column=headers.index("Comune di residenza") + 1)
     assert "Crema?" in near.comment.text
+
+
+def test_the_annotated_copy_is_written_as_openpyxl_writes_it(home: Path, settings) -> None:
+    """The copy's rows are written as one piece of XML (annotate._save), not cell by cell:
+    the workbook's parts are byte for byte those of openpyxl's own save, for the values that
+    take the quick way (text to escape, spaces to keep, numbers, dates) and those that do
+    not (a text taken for a formula or an error code, a marked cell)."""
+    import zipfile
+
+    from pipelines.ingestion.inbox import drop_of
+    from pipelines.validation import annotate
+    from pipelines.validation.evaluate import evaluate
+    from pipelines.validation.feedback import needs_annotation
+
+    texts = ["A & B <c> > d", " davanti", "dietro ", "riga\r\nnuova", "=SUM(1)", "#N/A", "è € 😀"]
+    rows = [row(i, id_intervento=t) for i, t in enumerate(texts)]
+    rows += [row(7, sesso="X", anno_nascita=1985.5), row(8, importo_euro=1e20, minori_nucleo=9)]
+    xlsx = write_xlsx(
+        home / "inbox" / "P06" / "2026-03" / "marzo.xlsx", rows, expenses=[expense(), expense()]
+    )
+    csv = write_csv(
+        home / "inbox" / "P07" / "2026-03" / "marzo.csv",
+        "interventi",
+        [
+            row(10, id_intervento="=1+1"),
+            row(11, tipo_intervento="POV99"),
+            row(12, id_intervento="campanello\x07"),
+        ],
+    )
+    verdicts = evaluate([drop_of(xlsx, "P06", "2026-03"), drop_of(csv, "P07", "2026-03")], settings)
+
+    def parts(path: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(path) as zf:
+            return {n: zf.read(n) for n in zf.namelist() if not n.startswith("docProps/")}
+
+    for k, v in enumerate(verdicts):
+        assert needs_annotation(v)
+        quick, plain = home / f"quick{k}.xlsx", home / f"plain{k}.xlsx"
+        annotate._save(annotate.workbook(v), quick)
+        annotate.workbook(v).save(plain)
+        assert parts(quick) == parts(plain)
+        sheet = annotate.workbook(v).worksheets[1]
+        ways = {annotate._row_xml(r[0].row, list(r), {}) is None for r in sheet.iter_rows()}
+        assert ways == {True, False}  # both ways were taken
+    # A control character the partner typed is dropped: the copy is still made.
+    assert "campanello" in [c.value for c in annotate.workbook(verdicts[1]).worksheets[1]["A"]]
+
+    # Values the reader never hands over (it strips spaces) are written alike too.
+    from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+
+    def sheet_of_values() -> Workbook:
+        wb = Workbook()
+        values = [
+            " davanti",
+            "dietro ",
+            "a\r\nb",
+            "&<>\"'",
+            0.1,
+            1e20,
+            -3,
+            2**40,
+            dt.date(2026, 3, 1),
+        ]
+        for r, value in enumerate(values, start=1):
+            wb.active.cell(row=r, column=1, value=value)
+            wb.active.cell(row=r, column=3, value=str(value))
+        wb.active["B2"].fill = PatternFill(start_color="FFF8B4B4", fill_type="solid")
+        wb.active["A3"].number_format = "0.00"
+        return wb
+
+    annotate._save(sheet_of_values(), home / "quick.xlsx")
+    sheet_of_values().save(home / "plain.xlsx")
+    assert parts(home / "quick.xlsx") == parts(home / "plain.xlsx")
